@@ -1,0 +1,425 @@
+//! Items: the pieces of information an incident could send out.
+//!
+//! Key decision: an item's kind fixes its class (technical, context, intermediate) — guidance G2 —
+//! and the body carries only the fields that kind can have, so "a vulnerability without a product
+//! or CVE" or "an IoC with neither value nor sample" cannot be represented.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::InvalidValue;
+use crate::timeline::Timestamp;
+use crate::tlp::Tlp;
+
+/// An item's id, unique within its incident.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemId(String);
+
+impl ItemId {
+    /// Validates an id: 1–128 characters, no blanks or control characters.
+    pub fn parse(text: &str) -> Result<Self, InvalidValue> {
+        if text.is_empty()
+            || text.chars().count() > 128
+            || text
+                .chars()
+                .any(|character| character.is_whitespace() || character.is_control())
+        {
+            return Err(InvalidValue(format!(
+                "`{text}` is not an item id; expected 1 to 128 characters without blanks"
+            )));
+        }
+        Ok(ItemId(text.to_owned()))
+    }
+
+    /// The id as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ItemId {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+/// The guidance's classes of information (G2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InfoClass {
+    /// Specific to the victim: name, damage, response history.
+    Context,
+    /// Not unique to the victim: IoCs, TTPs, attack time.
+    Technical,
+    /// Names a third party: exploited product, abused service.
+    Intermediate,
+}
+
+impl InfoClass {
+    /// The contract's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InfoClass::Context => "context",
+            InfoClass::Technical => "technical",
+            InfoClass::Intermediate => "intermediate",
+        }
+    }
+}
+
+/// The kinds of item of Table 4 (G3), plus the victim's identity itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ItemKind {
+    /// 対応の経緯.
+    ResponseHistory,
+    /// 被害内容.
+    Damage,
+    /// 攻撃時期.
+    AttackTime,
+    /// 攻撃手法 (TTP).
+    Ttp,
+    /// 悪用された脆弱性.
+    Vulnerability,
+    /// 踏み台 (abused third-party website or service).
+    AbusedService,
+    /// マルウェア・通信先.
+    Ioc,
+    /// The victim's name, sector, locations, people.
+    VictimIdentity,
+}
+
+impl ItemKind {
+    /// Every kind, in the contract's order.
+    pub const ALL: [ItemKind; 8] = [
+        ItemKind::ResponseHistory,
+        ItemKind::Damage,
+        ItemKind::AttackTime,
+        ItemKind::Ttp,
+        ItemKind::Vulnerability,
+        ItemKind::AbusedService,
+        ItemKind::Ioc,
+        ItemKind::VictimIdentity,
+    ];
+
+    /// The contract's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::ResponseHistory => "response_history",
+            ItemKind::Damage => "damage",
+            ItemKind::AttackTime => "attack_time",
+            ItemKind::Ttp => "ttp",
+            ItemKind::Vulnerability => "vulnerability",
+            ItemKind::AbusedService => "abused_service",
+            ItemKind::Ioc => "ioc",
+            ItemKind::VictimIdentity => "victim_identity",
+        }
+    }
+
+    /// The class the kind belongs to (G2).
+    pub fn class(self) -> InfoClass {
+        match self {
+            ItemKind::ResponseHistory | ItemKind::Damage | ItemKind::VictimIdentity => {
+                InfoClass::Context
+            }
+            ItemKind::AttackTime | ItemKind::Ttp | ItemKind::Ioc => InfoClass::Technical,
+            ItemKind::Vulnerability | ItemKind::AbusedService => InfoClass::Intermediate,
+        }
+    }
+}
+
+impl fmt::Display for ItemKind {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ItemKind {
+    type Err = InvalidValue;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        ItemKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| {
+                let names: Vec<&str> = ItemKind::ALL.iter().map(|kind| kind.as_str()).collect();
+                InvalidValue(format!(
+                    "`{text}` is not an item kind; expected one of {}",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
+/// The observable type of an IoC: a STIX 2.1 cyber-observable type name, or `hostname`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IocType(&'static str);
+
+impl IocType {
+    /// The accepted names: the STIX 2.1 SCO types used for indicators, plus `hostname`.
+    pub const KNOWN: [&'static str; 17] = [
+        "domain-name",
+        "hostname",
+        "ipv4-addr",
+        "ipv6-addr",
+        "url",
+        "file",
+        "email-addr",
+        "email-message",
+        "network-traffic",
+        "x509-certificate",
+        "mutex",
+        "windows-registry-key",
+        "user-account",
+        "autonomous-system",
+        "mac-addr",
+        "process",
+        "software",
+    ];
+
+    /// Validates a type name against [`IocType::KNOWN`].
+    pub fn parse(text: &str) -> Result<Self, InvalidValue> {
+        IocType::KNOWN
+            .into_iter()
+            .find(|known| *known == text)
+            .map(IocType)
+            .ok_or_else(|| {
+                InvalidValue(format!(
+                    "`{text}` is not an IoC type; expected one of {}",
+                    IocType::KNOWN.join(", ")
+                ))
+            })
+    }
+
+    /// The type name.
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+/// A CVE id (`CVE-YYYY-NNNN…`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Cve(String);
+
+impl Cve {
+    /// Validates the form `CVE-` four digits `-` four or more digits (case-insensitive input).
+    pub fn parse(text: &str) -> Result<Self, InvalidValue> {
+        let upper = text.trim().to_ascii_uppercase();
+        let mut parts = upper.splitn(3, '-');
+        let valid = parts.next() == Some("CVE")
+            && parts
+                .next()
+                .is_some_and(|year| year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()))
+            && parts.next().is_some_and(|number| {
+                number.len() >= 4 && number.bytes().all(|b| b.is_ascii_digit())
+            });
+        if valid {
+            Ok(Cve(upper))
+        } else {
+            Err(InvalidValue(format!(
+                "`{text}` is not a CVE id; expected the form CVE-2026-12345"
+            )))
+        }
+    }
+
+    /// The id, upper case.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A MITRE ATT&CK technique id (`T1190`, `T1566.001`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AttackTechnique(String);
+
+impl AttackTechnique {
+    /// Validates the form `T` four digits, optionally `.` three digits.
+    pub fn parse(text: &str) -> Result<Self, InvalidValue> {
+        let upper = text.trim().to_ascii_uppercase();
+        let digits = |part: &str, count: usize| {
+            part.len() == count && part.bytes().all(|b| b.is_ascii_digit())
+        };
+        let valid = match upper.strip_prefix('T') {
+            Some(rest) => match rest.split_once('.') {
+                Some((technique, sub)) => digits(technique, 4) && digits(sub, 3),
+                None => digits(rest, 4),
+            },
+            None => false,
+        };
+        if valid {
+            Ok(AttackTechnique(upper))
+        } else {
+            Err(InvalidValue(format!(
+                "`{text}` is not a MITRE ATT&CK technique id; expected the form T1190 or T1566.001"
+            )))
+        }
+    }
+
+    /// The id, upper case.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The observed window of an attack: `from`, and `to` when it is known to have ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttackWindow {
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+}
+
+impl AttackWindow {
+    /// Validates that at least one end is given and the window does not end before it starts.
+    pub fn new(from: Option<Timestamp>, to: Option<Timestamp>) -> Result<Self, InvalidValue> {
+        match (from, to) {
+            (None, None) => Err(InvalidValue(
+                "an attack window needs `from`, `to` or both".to_owned(),
+            )),
+            (Some(start), Some(end)) if end < start => Err(InvalidValue(format!(
+                "the attack window ends ({end}) before it starts ({start})"
+            ))),
+            _ => Ok(AttackWindow { from, to }),
+        }
+    }
+
+    /// When the attack was first observed.
+    pub fn from(&self) -> Option<Timestamp> {
+        self.from
+    }
+
+    /// When the attack was last observed.
+    pub fn to(&self) -> Option<Timestamp> {
+        self.to
+    }
+}
+
+/// What an item holds, by kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemBody {
+    /// Context: response history, described in `Item::text`.
+    ResponseHistory,
+    /// Context: damage, described in `Item::text`.
+    Damage,
+    /// Context: the victim's identity, described in `Item::text`.
+    VictimIdentity,
+    /// Technical: the attack's observed window.
+    AttackTime(AttackWindow),
+    /// Technical: a technique, by ATT&CK id and/or in `Item::text`.
+    Ttp {
+        /// The ATT&CK technique, when known.
+        technique: Option<AttackTechnique>,
+    },
+    /// Intermediate: an exploited vulnerability.
+    Vulnerability {
+        /// The product and version.
+        product: Option<String>,
+        /// The CVE id, when assigned.
+        cve: Option<Cve>,
+        /// Whether the product developer has published a fix; `None` when not known.
+        fix_available: Option<bool>,
+    },
+    /// Intermediate: an abused third-party website or service.
+    AbusedService {
+        /// Its address or name.
+        value: Option<String>,
+    },
+    /// Technical: an indicator (malware, communication destination).
+    Ioc {
+        /// The observable type.
+        ioc_type: IocType,
+        /// The indicator's value (domain, address, hash…), when given.
+        value: Option<String>,
+        /// A sample file, relative to the incident file, when given.
+        path: Option<String>,
+    },
+}
+
+/// One piece of information of the incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// Unique id within the incident.
+    pub id: ItemId,
+    /// Free text describing the item; context items always have it.
+    pub text: Option<String>,
+    /// The TLP label the organization gave it.
+    pub tlp: Option<Tlp>,
+    /// True when the item is know-how (lessons, recurrence prevention): guidance G11②.
+    pub knowhow: bool,
+    /// The kind-specific part.
+    pub body: ItemBody,
+}
+
+impl Item {
+    /// The item's kind, derived from its body.
+    pub fn kind(&self) -> ItemKind {
+        match &self.body {
+            ItemBody::ResponseHistory => ItemKind::ResponseHistory,
+            ItemBody::Damage => ItemKind::Damage,
+            ItemBody::VictimIdentity => ItemKind::VictimIdentity,
+            ItemBody::AttackTime(_) => ItemKind::AttackTime,
+            ItemBody::Ttp { .. } => ItemKind::Ttp,
+            ItemBody::Vulnerability { .. } => ItemKind::Vulnerability,
+            ItemBody::AbusedService { .. } => ItemKind::AbusedService,
+            ItemBody::Ioc { .. } => ItemKind::Ioc,
+        }
+    }
+
+    /// The item's class (G2).
+    pub fn class(&self) -> InfoClass {
+        self.kind().class()
+    }
+
+    /// Every piece of text the item would carry out of the organization, with the field name.
+    pub fn texts(&self) -> Vec<(&'static str, &str)> {
+        let mut texts = Vec::new();
+        match &self.body {
+            ItemBody::Vulnerability {
+                product: Some(product),
+                ..
+            } => texts.push(("product", product.as_str())),
+            ItemBody::AbusedService { value: Some(value) } => texts.push(("value", value.as_str())),
+            ItemBody::Ioc { value, path, .. } => {
+                if let Some(value) = value {
+                    texts.push(("value", value.as_str()));
+                }
+                if let Some(path) = path {
+                    texts.push(("path", path.as_str()));
+                }
+            }
+            _ => {}
+        }
+        if let Some(text) = &self.text {
+            texts.push(("text", text.as_str()));
+        }
+        texts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_validated() {
+        assert_eq!(
+            Cve::parse("cve-2026-0000").map(|cve| cve.0),
+            Ok("CVE-2026-0000".to_owned())
+        );
+        assert!(Cve::parse("CVE-26-1").is_err());
+        assert!(AttackTechnique::parse("T1566.001").is_ok());
+        assert!(AttackTechnique::parse("T15").is_err());
+        assert!(AttackTechnique::parse("1190").is_err());
+        assert!(IocType::parse("domain-name").is_ok());
+        assert!(IocType::parse("domain").is_err());
+        assert!(ItemId::parse("c2 1").is_err());
+    }
+
+    #[test]
+    fn every_kind_has_its_class() {
+        assert_eq!(ItemKind::Damage.class(), InfoClass::Context);
+        assert_eq!(ItemKind::Ioc.class(), InfoClass::Technical);
+        assert_eq!(ItemKind::AbusedService.class(), InfoClass::Intermediate);
+        assert_eq!(
+            "victim_identity".parse::<ItemKind>(),
+            Ok(ItemKind::VictimIdentity)
+        );
+        assert!("malware".parse::<ItemKind>().is_err());
+    }
+}
