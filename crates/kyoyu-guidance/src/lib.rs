@@ -1,1 +1,136 @@
-//! kyoyu-guidance
+//! The guidance engine: what each item of an incident may do on each channel now, how much its
+//! sharing is still worth, whether to publish, and where each class of information goes.
+//!
+//! Key decision: the guidance's tables (Table 4, the routing table, the rule catalogue) are data
+//! files in `data/`, embedded and parsed once into a frozen [`Guidance`]; the rules that turn a
+//! grade into a decision for a concrete item are small named units in [`rules`], one per rule id,
+//! so every verdict carries the ids of the rules that produced it. The engine is pure: it reads an
+//! `Incident` and an instant and never does IO.
+
+pub mod catalogue;
+pub mod decision;
+pub mod identifiability;
+pub mod matrix;
+pub mod publication;
+pub mod routing;
+pub mod rules;
+pub mod timing;
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use kyoyu_model::{Incident, Item, ItemId, Localized, Timestamp};
+
+pub use catalogue::{Catalogue, RuleEntry};
+pub use decision::{ChannelVerdict, CommunityVerdict, Decision, Grade, ItemAssessment, Reason};
+pub use identifiability::Finding;
+pub use matrix::Matrix;
+pub use publication::{ChecklistEntry, PublicationAdvice, Recommendation};
+pub use routing::{ObligationRoute, Route, Routing};
+pub use timing::{Purpose, SharingAssessment, TimingSettings};
+
+/// A data file of the guidance that did not load.
+#[derive(Debug, thiserror::Error)]
+#[error("guidance data file `{file}`: {message}")]
+pub struct DataError {
+    /// The data file.
+    pub file: &'static str,
+    /// What is wrong, with the entry it concerns.
+    pub message: String,
+}
+
+/// The guidance's tables, loaded and frozen.
+#[derive(Debug)]
+pub struct Guidance {
+    /// Table 4 (G3).
+    pub matrix: Matrix,
+    /// The routing table (M3, M5).
+    pub routing: Routing,
+    /// The rule ids and titles.
+    pub catalogue: Catalogue,
+}
+
+static BUILTIN: LazyLock<Result<Guidance, DataError>> = LazyLock::new(|| {
+    Ok(Guidance {
+        matrix: Matrix::from_toml(include_str!("../data/matrix.toml"))?,
+        routing: Routing::from_toml(include_str!("../data/routes.toml"))?,
+        catalogue: Catalogue::from_toml(include_str!("../data/rules.toml"))?,
+    })
+});
+
+impl Guidance {
+    /// The guidance shipped with this release. The data is checked by this crate's tests, so an
+    /// error here means a broken build, reported rather than panicking.
+    pub fn builtin() -> Result<&'static Guidance, &'static DataError> {
+        BUILTIN.as_ref()
+    }
+
+    /// Assesses every item, the sharing timing, the publication advice and the routing.
+    ///
+    /// `findings` holds the identifiability findings per item (G6), computed by the caller (the
+    /// scanner, or [`identifiability::profile_findings`]); `obligations` the routes of the legal
+    /// obligations that apply (G14).
+    pub fn assess(
+        &self,
+        incident: &Incident,
+        at: Timestamp,
+        findings: &HashMap<ItemId, Vec<Finding>>,
+        obligations: &[ObligationRoute],
+        settings: &TimingSettings,
+    ) -> GuidanceAssessment {
+        let items: Vec<ItemAssessment> = incident
+            .items
+            .iter()
+            .map(|item| {
+                self.assess_item(
+                    incident,
+                    item,
+                    at,
+                    findings.get(&item.id).map_or(&[], Vec::as_slice),
+                )
+            })
+            .collect();
+        let sharing = timing::assess(incident, at, &items, settings);
+        let publication = publication::advise(incident, at, obligations);
+        let routing = self.routing.routes(incident, obligations, &publication);
+        GuidanceAssessment {
+            items,
+            sharing,
+            publication,
+            routing,
+        }
+    }
+
+    /// Assesses one item on every channel.
+    pub fn assess_item(
+        &self,
+        incident: &Incident,
+        item: &Item,
+        at: Timestamp,
+        findings: &[Finding],
+    ) -> ItemAssessment {
+        rules::assess_item(&self.matrix, incident, item, at, findings)
+    }
+}
+
+/// Everything the guidance says about one incident (the legal obligations come from
+/// `kyoyu-obligations`).
+#[derive(Debug, Clone)]
+pub struct GuidanceAssessment {
+    /// Per item, per channel.
+    pub items: Vec<ItemAssessment>,
+    /// Sharing timing (G4, G9).
+    pub sharing: SharingAssessment,
+    /// Publication advice (G10–G13, G16).
+    pub publication: PublicationAdvice,
+    /// Where each class of information goes (M3, M5).
+    pub routing: Vec<Route>,
+}
+
+/// A reason in both languages with its rule id.
+pub(crate) fn reason(rule: &'static str, ja: impl Into<String>, en: impl Into<String>) -> Reason {
+    Reason {
+        rule,
+        text: Localized::new(ja, en),
+    }
+}
