@@ -102,18 +102,18 @@ pub fn profile_findings(incident: &Incident) -> HashMap<ItemId, Vec<Finding>> {
             }
             if !profile.ip_ranges.is_empty() {
                 for (offset, candidate) in address_candidates(text) {
-                    if let Ok(address) = candidate.parse::<IpAddr>() {
-                        if let Some(range) = profile.range_containing(address) {
-                            item_findings.push(Finding {
-                                rule: "G6",
-                                identifier: range.to_string(),
-                                category: "ip_range",
-                                matched: candidate.to_owned(),
-                                encoding: "utf-8".to_owned(),
-                                source: field.to_owned(),
-                                offset: offset as u64,
-                            });
-                        }
+                    if let Ok(address) = candidate.parse::<IpAddr>()
+                        && let Some(range) = profile.range_containing(address)
+                    {
+                        item_findings.push(Finding {
+                            rule: "G6",
+                            identifier: range.to_string(),
+                            category: "ip_range",
+                            matched: candidate.to_owned(),
+                            encoding: "utf-8".to_owned(),
+                            source: field.to_owned(),
+                            offset: offset as u64,
+                        });
                     }
                 }
             }

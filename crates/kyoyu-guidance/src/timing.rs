@@ -153,15 +153,13 @@ pub fn assess(
             format!("{shareable_now} technical items may be shared now but none has been; do not wait for publication. Remaining value by the decay model: {value}."),
         ));
     }
-    if late {
-        if let Some(ended) = ended {
-            let days = (share_time - ended).num_days();
-            warnings.push(reason(
+    if late && let Some(ended) = ended {
+        let days = (share_time - ended).num_days();
+        warnings.push(reason(
                 "G9①",
                 format!("攻撃の終了（{ended}）から {days} 日後の共有は、他組織の被害防止に役立ちにくい（掘り起こし目的になる）。"),
                 format!("Sharing {days} days after the attack ended ({ended}) comes too late to prevent attacks elsewhere; it only serves retrospective checks."),
             ));
-        }
     }
     let published = incident
         .first_event(EventKind::Published)

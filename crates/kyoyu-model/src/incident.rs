@@ -349,13 +349,13 @@ impl Incident {
             }
         }
         for (index, event) in self.timeline.iter().enumerate() {
-            if let Some(community) = &event.community {
-                if !community_ids.contains(community.as_str()) {
-                    return Err(CheckError {
-                        field: format!("timeline[{index}].community"),
-                        message: format!("no community has the id `{community}`"),
-                    });
-                }
+            if let Some(community) = &event.community
+                && !community_ids.contains(community.as_str())
+            {
+                return Err(CheckError {
+                    field: format!("timeline[{index}].community"),
+                    message: format!("no community has the id `{community}`"),
+                });
             }
             if event.kind == EventKind::Reported && event.obligation.is_none() {
                 return Err(CheckError {
