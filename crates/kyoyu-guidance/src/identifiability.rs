@@ -128,19 +128,27 @@ pub fn profile_findings(incident: &Incident) -> HashMap<ItemId, Vec<Finding>> {
     findings
 }
 
-/// Runs of characters that can form an IP address (digits, hex letters, `.` and `:`), with
-/// their offsets.
-fn address_candidates(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.split(|character: char| {
-        !(character.is_ascii_hexdigit() || character == '.' || character == ':')
+/// Runs of characters that can form an IP address, with their offsets: runs of digits and dots
+/// (IPv4, also inside URLs with ports) and runs of hex digits, colons and dots (IPv6).
+fn address_candidates(text: &str) -> Vec<(usize, &str)> {
+    fn runs(text: &str, allowed: fn(char) -> bool) -> impl Iterator<Item = (usize, &str)> {
+        text.split(move |character: char| !allowed(character))
+            .map(move |run| (run.as_ptr() as usize - text.as_ptr() as usize, run))
+            .map(|(offset, run)| {
+                let trimmed = run.trim_start_matches(['.', ':']);
+                (
+                    offset + run.len() - trimmed.len(),
+                    trimmed.trim_end_matches(['.', ':']),
+                )
+            })
+    }
+    let ipv4 = runs(text, |character| {
+        character.is_ascii_digit() || character == '.'
     })
-    .filter(|run| run.len() >= 3 && (run.contains('.') || run.contains(':')))
-    .map(move |run| {
-        let offset = run.as_ptr() as usize - text.as_ptr() as usize;
-        (
-            offset,
-            run.trim_matches(|character| character == '.' || character == ':'),
-        )
+    .filter(|(_, run)| run.matches('.').count() == 3);
+    let ipv6 = runs(text, |character| {
+        character.is_ascii_hexdigit() || character == ':' || character == '.'
     })
-    .map(move |(offset, trimmed)| (offset + text[offset..].find(trimmed).unwrap_or(0), trimmed))
+    .filter(|(_, run)| run.matches(':').count() >= 2);
+    ipv4.chain(ipv6).collect()
 }
