@@ -62,9 +62,11 @@ fn grade_rule(matrix: &Matrix, context: &Context<'_>) -> Option<Restriction> {
             "Table 4 grades this △ (conditional): ",
         ))),
         Grade::NotAppropriate => {
-            // Table 4 grades the victim's identity × for sharing with a hub; a type-B group may
-            // carry it under its trust terms, which rule G5 decides below.
-            if context.item.kind() == ItemKind::VictimIdentity
+            // Table 4's × for context on `share` is about a hub and pre-publication sharing in
+            // general; a type-B group may carry the name and context under its trust terms,
+            // which rule G5 decides below.
+            if context.channel == Channel::Share
+                && context.item.class() == InfoClass::Context
                 && context.target == ShareTarget::Isac
             {
                 None

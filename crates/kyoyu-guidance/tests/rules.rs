@@ -43,6 +43,11 @@ fn g5_lets_an_isac_receive_identity_only_under_its_terms() {
     case.communities = vec![community("mfg-isac", CommunityKind::Isac, Tlp::Amber)];
     let item = only_item(&case);
     assert_eq!(verdict(&item, Share), ("review", vec!["G5"]));
+    assert_eq!(
+        item.channel(ExpertAlert).decision.as_str(),
+        "deny",
+        "an alert never names the victim"
+    );
 
     case.communities
         .push(community("hub", CommunityKind::Hub, Tlp::Amber));
