@@ -117,7 +117,11 @@ pub(crate) fn profile(table: OrganizationTable) -> IdentityProfile {
         domains: table.domains,
         email_domains: table.email_domains,
         ip_ranges: table.ip_ranges.into_iter().map(|range| range.0.0).collect(),
-        hostnames: table.hostnames.into_iter().map(|pattern| pattern.0).collect(),
+        hostnames: table
+            .hostnames
+            .into_iter()
+            .map(|pattern| pattern.0)
+            .collect(),
         accounts: table.accounts,
         people: table.people,
     }
@@ -171,8 +175,7 @@ fn timeline_event(entry: TimelineEntry, path: FieldPath) -> Result<TimelineEvent
             format!("`obligation` belongs to a `reported` event, not to `{kind}`"),
         ));
     }
-    if entry.community.is_some() && !matches!(kind, EventKind::Shared | EventKind::KnowhowShared)
-    {
+    if entry.community.is_some() && !matches!(kind, EventKind::Shared | EventKind::KnowhowShared) {
         return Err(Problem::new(
             path.then("community"),
             format!("`community` belongs to a `shared` or `knowhow_shared` event, not to `{kind}`"),
@@ -225,8 +228,8 @@ fn item(table: ItemTable, path: FieldPath) -> Result<Item, Problem> {
             return Err(Problem::new(
                 path.then(field),
                 format!(
-                    "`{field}` does not belong to an item of kind `{kind}` (it belongs to {}); a {kind} item takes {}",
-                    owners.join(", "),
+                    "`{field}` does not belong to an item of kind `{kind}` (only {} items take it); {kind} items take {}",
+                    owners.join(" and "),
                     takes.join(", ")
                 ),
             ));

@@ -30,11 +30,7 @@ pub struct FileError {
 impl FileError {
     /// An error without a position; `kyoyu-core` uses it for checks the pure parser cannot make
     /// (a sample path that does not exist).
-    pub fn new(
-        file: impl Into<String>,
-        field: Option<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(file: impl Into<String>, field: Option<String>, message: impl Into<String>) -> Self {
         FileError {
             file: file.into(),
             field,

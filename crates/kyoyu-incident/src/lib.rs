@@ -118,7 +118,11 @@ pub fn parse_profile(text: &str, format: Format, file: &str) -> Result<IdentityP
 }
 
 /// Deserializes with path tracking, turning either format's error into a [`FileError`].
-fn deserialize<T: DeserializeOwned>(text: &str, format: Format, file: &str) -> Result<T, FileError> {
+fn deserialize<T: DeserializeOwned>(
+    text: &str,
+    format: Format,
+    file: &str,
+) -> Result<T, FileError> {
     match format {
         Format::Toml => {
             serde_path_to_error::deserialize(toml::Deserializer::new(text)).map_err(|error| {

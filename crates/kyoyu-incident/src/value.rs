@@ -177,7 +177,8 @@ impl<'de> Deserialize<'de> for WireTimestamp {
                 if datetime.offset.is_none() {
                     return Err(de::Error::custom(no_offset(&datetime.to_string())));
                 }
-                timestamp_from_text(&datetime.to_string()).map_err(|invalid| de::Error::custom(invalid.0))
+                timestamp_from_text(&datetime.to_string())
+                    .map_err(|invalid| de::Error::custom(invalid.0))
             }
         }
 
@@ -187,9 +188,13 @@ impl<'de> Deserialize<'de> for WireTimestamp {
 
 fn timestamp_from_text(text: &str) -> Result<WireTimestamp, InvalidValue> {
     parse_timestamp(text).map(WireTimestamp).map_err(|invalid| {
-        let local = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
-            .iter()
-            .any(|format| chrono::NaiveDateTime::parse_from_str(text.trim(), format).is_ok());
+        let local = [
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%d %H:%M:%S%.f",
+            "%Y-%m-%dT%H:%M",
+        ]
+        .iter()
+        .any(|format| chrono::NaiveDateTime::parse_from_str(text.trim(), format).is_ok());
         if local {
             InvalidValue(no_offset(text))
         } else {

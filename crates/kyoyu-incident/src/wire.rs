@@ -16,7 +16,10 @@ use crate::value::{Checked, IpRange, NonBlank, WireTimestamp};
 
 /// The whole incident file.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "an incident file with an [incident] table")]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an incident file with an [incident] table"
+)]
 pub(crate) struct IncidentFile {
     pub incident: IncidentTable,
     #[serde(default)]
