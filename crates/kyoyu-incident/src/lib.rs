@@ -3,11 +3,11 @@
 //! The format is the public contract of `shared/spec/incident-file.md`; this crate's README
 //! describes what it adds (more facts, `knowhow`) and what its errors look like.
 //!
-//! Key decision: serde wire types ([`wire`]) are kept apart from the model and converted
-//! explicitly ([`convert`]); every value is validated by the model's own constructor while serde
+//! Key decision: serde wire types (`wire.rs`) are kept apart from the model and converted
+//! explicitly (`convert.rs`); every value is validated by the model's own constructor while serde
 //! reads it, so the format's deserializer supplies the line and column, and serde_path_to_error
 //! supplies the field path. Rules that need several fields run after deserialization, and a
-//! second, failing walk over the text ([`locate`]) finds their line. The crate is pure: it never
+//! second, failing walk over the text (`locate.rs`) finds their line. The crate is pure: it never
 //! reads files (the caller does, and checks that sample paths exist) and never panics on input.
 //!
 //! ```
