@@ -226,18 +226,23 @@ fn delay_explanation(incident: &Incident, at: Timestamp) -> Localized {
         "We became aware of the attack on {}.",
         discovery.format("%Y-%m-%d")
     )];
-    for (kind, step_ja, step_en) in steps {
-        if let Some(when) = happened(incident, kind, at) {
-            let days = (when - discovery).num_days();
-            ja.push(format!(
-                "{}（認知から {days} 日後）に{step_ja}を完了した。",
-                when.format("%Y-%m-%d")
-            ));
-            en.push(format!(
-                "On {} ({days} days later), {step_en}.",
-                when.format("%Y-%m-%d")
-            ));
-        }
+    let mut done: Vec<_> = steps
+        .into_iter()
+        .filter_map(|(kind, step_ja, step_en)| {
+            happened(incident, kind, at).map(|when| (when, step_ja, step_en))
+        })
+        .collect();
+    done.sort_by_key(|(when, _, _)| *when);
+    for (when, step_ja, step_en) in done {
+        let days = (when - discovery).num_days();
+        ja.push(format!(
+            "{}（認知から {days} 日後）に{step_ja}を完了した。",
+            when.format("%Y-%m-%d")
+        ));
+        en.push(format!(
+            "On {} ({days} days later), {step_en}.",
+            when.format("%Y-%m-%d")
+        ));
     }
     ja.push("攻撃者に察知されないよう封じ込めを優先し、関係者への連絡と影響範囲の確定を待ってから公表した。".to_owned());
     en.push("Containment came first so the attacker would not be alerted, and we published once stakeholders were told and the scope was established.".to_owned());

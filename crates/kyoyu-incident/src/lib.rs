@@ -91,6 +91,13 @@ pub fn parse(text: &str, format: Format, file: &str) -> Result<Parsed, FileError
     Ok(Parsed { incident, warnings })
 }
 
+/// The line and column of a field, given as a path such as `items[3].path`, in an incident
+/// file's text — for errors found after parsing (a sample path that does not exist), so they
+/// point at the line like every other error.
+pub fn locate_field(text: &str, format: Format, field: &str) -> Option<(usize, usize)> {
+    locate::locate(text, format, &path::FieldPath::parse(field))
+}
+
 /// Parses a profile file: the identifiers of the contract's `[organization]` table, either under
 /// an `[organization]` table (a TOML file can be copied from an incident file) or as bare keys at
 /// the top level (`names = […]`, or a JSON object `{"names": […]}`); not both.

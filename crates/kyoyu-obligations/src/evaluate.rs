@@ -248,8 +248,13 @@ impl RuleSet {
             let done_at = reports[stages.len() - 1];
             result.status = Status::Done;
             result.done_at = Some(done_at);
-            if let Some(stage) = stages.last()
-                && let Due::At { due, .. } = self.stage_due(rule, stage, view)
+            // A done obligation keeps its due time, so a reader sees whether it was met.
+            let last_due = match stages.last().map(|stage| self.stage_due(rule, stage, view)) {
+                Some(Due::At { due, .. }) => Some(due),
+                _ => None,
+            };
+            result.due = last_due;
+            if let Some(due) = last_due
                 && done_at > due
             {
                 notes.push(Localized::new(

@@ -52,6 +52,8 @@ fn a_reported_event_marks_the_obligation_done_from_its_time_on() {
     let done = status_of(&incident, "2026-11-05T12:00:00+09:00", "JP-APPI-PRELIM");
     assert_eq!(done.status, Status::Done);
     assert_eq!(done.done_at, Some(time("2026-11-04T17:00:00+09:00")));
+    // A done obligation keeps its due time, so the reader sees it was met.
+    assert_eq!(done.due, Some(time("2026-11-07T09:30:00+09:00")));
     // Before the report was made it is not done yet.
     let before = status_of(&incident, "2026-11-04T12:00:00+09:00", "JP-APPI-PRELIM");
     assert_eq!(before.status, Status::Upcoming);
