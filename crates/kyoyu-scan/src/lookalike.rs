@@ -1,0 +1,1 @@
+//! Lookalike detection (stub, filled below).
