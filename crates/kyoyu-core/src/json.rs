@@ -2,8 +2,9 @@
 //!
 //! Key decision: the JSON shape is a separate set of `Serialize` structs converted from the
 //! assessment, so the engines' types can change without breaking scripts; names fixed by the
-//! contract are spelled here and nowhere else. Texts are in the requested language; ids, grades,
-//! decisions and statuses are language-neutral.
+//! contract are spelled here and nowhere else. The structs borrow from the assessment (no text is
+//! copied on the way out). Texts are in the requested language; ids, grades, decisions and
+//! statuses are language-neutral.
 
 use chrono::SecondsFormat;
 use kyoyu_guidance::{ChannelVerdict, Finding, Reason};
@@ -14,125 +15,125 @@ use crate::assess::Assessment;
 
 /// The whole document.
 #[derive(Debug, Serialize)]
-pub struct AssessmentJson {
-    incident: String,
+pub struct AssessmentJson<'a> {
+    incident: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    title: Option<String>,
+    title: Option<&'a str>,
     assessed_at: String,
-    items: Vec<ItemJson>,
-    obligations: Vec<ObligationJson>,
-    publication: PublicationJson,
-    sharing: SharingJson,
-    routing: Vec<RouteJson>,
+    items: Vec<ItemJson<'a>>,
+    obligations: Vec<ObligationJson<'a>>,
+    publication: PublicationJson<'a>,
+    sharing: SharingJson<'a>,
+    routing: Vec<RouteJson<'a>>,
 }
 
 #[derive(Debug, Serialize)]
-struct ItemJson {
-    id: String,
+struct ItemJson<'a> {
+    id: &'a str,
     kind: &'static str,
     class: &'static str,
-    channels: ChannelsJson,
+    channels: ChannelsJson<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    communities: Vec<CommunityJson>,
-    findings: Vec<FindingJson>,
+    communities: Vec<CommunityJson<'a>>,
+    findings: Vec<FindingJson<'a>>,
 }
 
 #[derive(Debug, Serialize)]
-struct ChannelsJson {
-    share: VerdictJson,
-    expert_alert: VerdictJson,
-    publication: VerdictJson,
+struct ChannelsJson<'a> {
+    share: VerdictJson<'a>,
+    expert_alert: VerdictJson<'a>,
+    publication: VerdictJson<'a>,
 }
 
 #[derive(Debug, Serialize)]
-struct VerdictJson {
+struct VerdictJson<'a> {
     grade: &'static str,
     decision: &'static str,
-    reasons: Vec<ReasonJson>,
+    reasons: Vec<ReasonJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    until: Option<String>,
+    until: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    approval: Option<ApprovalJson>,
+    approval: Option<ApprovalJson<'a>>,
 }
 
 #[derive(Debug, Serialize)]
-struct ApprovalJson {
+struct ApprovalJson<'a> {
     resolution: &'static str,
-    by: String,
+    by: &'a str,
 }
 
 #[derive(Debug, Serialize)]
-struct CommunityJson {
-    community: String,
+struct CommunityJson<'a> {
+    community: &'a str,
     decision: &'static str,
-    reasons: Vec<ReasonJson>,
+    reasons: Vec<ReasonJson<'a>>,
 }
 
 #[derive(Debug, Serialize)]
-struct ReasonJson {
-    rule: String,
-    text: String,
+struct ReasonJson<'a> {
+    rule: &'a str,
+    text: &'a str,
 }
 
 #[derive(Debug, Serialize)]
-struct FindingJson {
+struct FindingJson<'a> {
     rule: &'static str,
-    identifier: String,
-    matched: String,
-    encoding: String,
-    source: String,
+    identifier: &'a str,
+    matched: &'a str,
+    encoding: &'a str,
+    source: &'a str,
     offset: u64,
 }
 
 #[derive(Debug, Serialize)]
-struct ObligationJson {
-    id: String,
-    recipient: String,
-    route: String,
+struct ObligationJson<'a> {
+    id: &'a str,
+    recipient: &'a str,
+    route: &'a str,
     due: Option<String>,
     status: &'static str,
     rule: &'static str,
-    basis: String,
-    deadline: String,
+    basis: &'a str,
+    deadline: &'a str,
     verified: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     done_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    note: Option<String>,
+    note: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
-struct PublicationJson {
+struct PublicationJson<'a> {
     recommendation: &'static str,
-    reasons: Vec<ReasonJson>,
-    checklist: Vec<ChecklistJson>,
-    delay_explanation: String,
+    reasons: Vec<ReasonJson<'a>>,
+    checklist: Vec<ChecklistJson<'a>>,
+    delay_explanation: &'a str,
 }
 
 #[derive(Debug, Serialize)]
-struct ChecklistJson {
+struct ChecklistJson<'a> {
     id: &'static str,
     done: bool,
     rule: &'static str,
-    text: String,
+    text: &'a str,
 }
 
 #[derive(Debug, Serialize)]
-struct SharingJson {
+struct SharingJson<'a> {
     first_shared_at: Option<String>,
     delay_hours: Option<f64>,
     effectiveness: Option<f64>,
     purpose: &'static str,
     half_life_hours: f64,
-    warnings: Vec<ReasonJson>,
+    warnings: Vec<ReasonJson<'a>>,
 }
 
 #[derive(Debug, Serialize)]
-struct RouteJson {
-    to: String,
-    what: String,
-    rule: String,
-    text: String,
+struct RouteJson<'a> {
+    to: &'a str,
+    what: &'a str,
+    rule: &'a str,
+    text: &'a str,
 }
 
 /// Formats an instant as RFC 3339 with seconds, keeping its offset.
@@ -140,59 +141,56 @@ pub fn timestamp(at: Timestamp) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
-fn reasons(reasons: &[Reason], lang: Lang) -> Vec<ReasonJson> {
+fn reasons(reasons: &[Reason], lang: Lang) -> Vec<ReasonJson<'_>> {
     reasons
         .iter()
         .map(|reason| ReasonJson {
-            rule: reason.rule.to_owned(),
-            text: reason.text.get(lang).to_owned(),
+            rule: reason.rule,
+            text: reason.text.get(lang),
         })
         .collect()
 }
 
-fn verdict(verdict: &ChannelVerdict, lang: Lang) -> VerdictJson {
+fn verdict(verdict: &ChannelVerdict, lang: Lang) -> VerdictJson<'_> {
     VerdictJson {
         grade: verdict.grade.symbol(),
         decision: verdict.decision.as_str(),
         reasons: reasons(&verdict.reasons, lang),
-        until: verdict
-            .until
-            .as_ref()
-            .map(|until| until.get(lang).to_owned()),
+        until: verdict.until.as_ref().map(|until| until.get(lang)),
         approval: verdict
             .approval
             .as_ref()
             .map(|(resolution, by)| ApprovalJson {
                 resolution: resolution.as_str(),
-                by: by.clone(),
+                by,
             }),
     }
 }
 
-fn finding(finding: &Finding) -> FindingJson {
+fn finding(finding: &Finding) -> FindingJson<'_> {
     FindingJson {
         rule: finding.rule,
-        identifier: finding.identifier.clone(),
-        matched: finding.matched.clone(),
-        encoding: finding.encoding.clone(),
-        source: finding.source.clone(),
+        identifier: &finding.identifier,
+        matched: &finding.matched,
+        encoding: &finding.encoding,
+        source: &finding.source,
         offset: finding.offset,
     }
 }
 
-impl AssessmentJson {
+impl<'a> AssessmentJson<'a> {
     /// Converts an assessment, with texts in `lang`.
-    pub fn new(assessment: &Assessment, lang: Lang) -> Self {
+    pub fn new(assessment: &'a Assessment, lang: Lang) -> Self {
         let guidance = &assessment.guidance;
         AssessmentJson {
-            incident: assessment.incident.clone(),
-            title: assessment.title.clone(),
+            incident: &assessment.incident,
+            title: assessment.title.as_deref(),
             assessed_at: timestamp(assessment.assessed_at),
             items: guidance
                 .items
                 .iter()
                 .map(|item| ItemJson {
-                    id: item.id.to_string(),
+                    id: item.id.as_str(),
                     kind: item.kind.as_str(),
                     class: item.class.as_str(),
                     channels: ChannelsJson {
@@ -204,7 +202,7 @@ impl AssessmentJson {
                         .communities
                         .iter()
                         .map(|community| CommunityJson {
-                            community: community.community.clone(),
+                            community: &community.community,
                             decision: community.decision.as_str(),
                             reasons: reasons(&community.reasons, lang),
                         })
@@ -216,20 +214,17 @@ impl AssessmentJson {
                 .obligations
                 .iter()
                 .map(|obligation| ObligationJson {
-                    id: obligation.id.clone(),
-                    recipient: obligation.recipient.get(lang).to_owned(),
-                    route: obligation.route.clone(),
+                    id: &obligation.id,
+                    recipient: obligation.recipient.get(lang),
+                    route: &obligation.route,
                     due: obligation.due.map(timestamp),
                     status: obligation.status.as_str(),
                     rule: "G14",
-                    basis: obligation.basis.clone(),
-                    deadline: obligation.deadline_text.get(lang).to_owned(),
+                    basis: &obligation.basis,
+                    deadline: obligation.deadline_text.get(lang),
                     verified: obligation.verified,
                     done_at: obligation.done_at.map(timestamp),
-                    note: obligation
-                        .note
-                        .as_ref()
-                        .map(|note| note.get(lang).to_owned()),
+                    note: obligation.note.as_ref().map(|note| note.get(lang)),
                 })
                 .collect(),
             publication: PublicationJson {
@@ -243,10 +238,10 @@ impl AssessmentJson {
                         id: entry.id,
                         done: entry.done,
                         rule: entry.rule,
-                        text: entry.text.get(lang).to_owned(),
+                        text: entry.text.get(lang),
                     })
                     .collect(),
-                delay_explanation: guidance.publication.delay_explanation.get(lang).to_owned(),
+                delay_explanation: guidance.publication.delay_explanation.get(lang),
             },
             sharing: SharingJson {
                 first_shared_at: guidance.sharing.first_shared_at.map(timestamp),
@@ -260,10 +255,10 @@ impl AssessmentJson {
                 .routing
                 .iter()
                 .map(|route| RouteJson {
-                    to: route.to.clone(),
-                    what: route.what.clone(),
-                    rule: route.rule.clone(),
-                    text: route.text.get(lang).to_owned(),
+                    to: &route.to,
+                    what: &route.what,
+                    rule: &route.rule,
+                    text: route.text.get(lang),
                 })
                 .collect(),
         }

@@ -49,6 +49,13 @@ struct Folded {
 }
 
 fn fold(text: &str) -> Folded {
+    // ASCII text lower-cases byte for byte: the offsets do not move.
+    if text.is_ascii() {
+        return Folded {
+            text: text.to_ascii_lowercase(),
+            origin: Vec::new(),
+        };
+    }
     let mut folded = Folded {
         text: String::with_capacity(text.len()),
         origin: Vec::with_capacity(text.len() + 1),
@@ -61,6 +68,17 @@ fn fold(text: &str) -> Folded {
     }
     folded.origin.push(text.len());
     folded
+}
+
+impl Folded {
+    /// The original byte range of a range of the folded text.
+    fn span(&self, start: usize, end: usize) -> (usize, usize) {
+        if self.origin.is_empty() {
+            (start, end)
+        } else {
+            (self.origin[start], self.origin[end])
+        }
+    }
 }
 
 /// Finds profile identifiers in the text of every technical and intermediate item.
@@ -87,8 +105,7 @@ pub fn profile_findings(incident: &Incident) -> HashMap<ItemId, Vec<Finding>> {
             let folded = fold(text);
             for (category, identifier, needle) in &identifiers {
                 for (start, _) in folded.text.match_indices(needle.as_str()) {
-                    let begin = folded.origin[start];
-                    let end = folded.origin[start + needle.len()];
+                    let (begin, end) = folded.span(start, start + needle.len());
                     item_findings.push(Finding {
                         rule: "G6",
                         identifier: (*identifier).to_owned(),

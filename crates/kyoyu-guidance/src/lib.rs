@@ -109,7 +109,14 @@ impl Guidance {
         at: Timestamp,
         findings: &[Finding],
     ) -> ItemAssessment {
-        rules::assess_item(&self.matrix, incident, item, at, findings)
+        rules::assess_item(
+            &self.matrix,
+            incident,
+            &rules::ApprovalIndex::new(incident),
+            item,
+            at,
+            findings,
+        )
     }
 }
 
@@ -128,7 +135,11 @@ pub struct GuidanceAssessment {
 }
 
 /// A reason in both languages with its rule id.
-pub(crate) fn reason(rule: &'static str, ja: impl Into<String>, en: impl Into<String>) -> Reason {
+pub(crate) fn reason(
+    rule: &'static str,
+    ja: impl Into<std::borrow::Cow<'static, str>>,
+    en: impl Into<std::borrow::Cow<'static, str>>,
+) -> Reason {
     Reason {
         rule,
         text: Localized::new(ja, en),

@@ -20,6 +20,8 @@ pub struct Cell {
     pub grade: Grade,
     /// The table's condition or comment.
     pub note: Localized,
+    /// The G3 reason a △ or × cell gives ("Table 4 grades this △ (conditional): …"), built once.
+    pub reason: Localized,
 }
 
 /// The whole table.
@@ -41,6 +43,28 @@ struct CellRow {
     channel: String,
     grade: String,
     note: TextRow,
+}
+
+/// The G3 reason text of a cell. The table is loaded once per process and lives as long as it,
+/// so the texts are leaked into `'static` strings: every verdict can then cite them without
+/// copying (thousands of items share a handful of sentences).
+fn grade_reason(grade: Grade, note: &Localized) -> Localized {
+    let (ja, en) = match grade {
+        Grade::Conditional => (
+            "表4で「△ 条件付き」: ",
+            "Table 4 grades this △ (conditional): ",
+        ),
+        Grade::NotAppropriate => (
+            "表4で「× 適さない」: ",
+            "Table 4 grades this × (not appropriate): ",
+        ),
+        Grade::StronglyRecommended | Grade::Recommended => return Localized::default(),
+    };
+    let leak = |text: String| -> &'static str { Box::leak(text.into_boxed_str()) };
+    Localized::new(
+        leak(format!("{ja}{}", note.ja)),
+        leak(format!("{en}{}", note.en)),
+    )
 }
 
 impl Matrix {
@@ -67,12 +91,15 @@ impl Matrix {
                     row.grade
                 ))
             })?;
+            let note: Localized = row.note.into();
+            let reason = grade_reason(grade, &note);
             if cells
                 .insert(
                     (kind, channel),
                     Cell {
                         grade,
-                        note: row.note.into(),
+                        note,
+                        reason,
                     },
                 )
                 .is_some()

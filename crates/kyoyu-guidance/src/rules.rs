@@ -7,9 +7,11 @@
 //! keeps the strictest. Adding a rule is adding a function and a line to the list, and a test
 //! per rule shows one case where it decides the outcome and one where it does not apply.
 
+use std::collections::HashMap;
+
 use kyoyu_model::{
-    Channel, CommunityKind, EventKind, Incident, InfoClass, Item, ItemBody, ItemKind, Localized,
-    Resolution, Timestamp, Tlp,
+    Approval, Channel, CommunityKind, EventKind, Incident, InfoClass, Item, ItemBody, ItemKind,
+    Localized, Resolution, Timestamp, Tlp,
 };
 
 use crate::decision::{
@@ -48,19 +50,13 @@ struct Context<'a> {
 /// G3 — Table 4's grade: ◎/〇 allow, △ review under the table's condition, × deny.
 fn grade_rule(matrix: &Matrix, context: &Context<'_>) -> Option<Restriction> {
     let cell = matrix.cell(context.item.kind(), context.channel);
-    let text = |prefix_ja: &str, prefix_en: &str| {
-        reason(
-            "G3",
-            format!("{prefix_ja}{}", cell.note.ja),
-            format!("{prefix_en}{}", cell.note.en),
-        )
+    let text = || Reason {
+        rule: "G3",
+        text: cell.reason.clone(),
     };
     match cell.grade {
         Grade::StronglyRecommended | Grade::Recommended => None,
-        Grade::Conditional => Some(Restriction::Review(text(
-            "表4で「△ 条件付き」: ",
-            "Table 4 grades this △ (conditional): ",
-        ))),
+        Grade::Conditional => Some(Restriction::Review(text())),
         Grade::NotAppropriate => {
             // Table 4's × for context on `share` is about a hub and pre-publication sharing in
             // general; a type-B group may carry the name and context under its trust terms,
@@ -71,10 +67,7 @@ fn grade_rule(matrix: &Matrix, context: &Context<'_>) -> Option<Restriction> {
             {
                 None
             } else {
-                Some(Restriction::Deny(text(
-                    "表4で「× 適さない」: ",
-                    "Table 4 grades this × (not appropriate): ",
-                )))
+                Some(Restriction::Deny(text()))
             }
         }
     }
@@ -361,14 +354,41 @@ fn verdict(
     builder
 }
 
+/// The latest approval of each item and channel, indexed once per assessment so that looking
+/// one up does not scan every approval for every item.
+#[derive(Debug, Default)]
+pub struct ApprovalIndex<'a> {
+    latest: HashMap<(&'a str, Channel), &'a Approval>,
+}
+
+impl<'a> ApprovalIndex<'a> {
+    /// Indexes the incident's approvals (the latest per item and channel wins).
+    pub fn new(incident: &'a Incident) -> Self {
+        let mut latest: HashMap<(&'a str, Channel), &'a Approval> = HashMap::new();
+        for approval in &incident.approvals {
+            let entry = latest
+                .entry((approval.item.as_str(), approval.channel))
+                .or_insert(approval);
+            if approval.at > entry.at {
+                *entry = approval;
+            }
+        }
+        ApprovalIndex { latest }
+    }
+
+    fn get(&self, item: &Item, channel: Channel) -> Option<&'a Approval> {
+        self.latest.get(&(item.id.as_str(), channel)).copied()
+    }
+}
+
 /// Applies a recorded approval: it resolves `review` only; `reject` denies.
 fn apply_approval(
-    incident: &Incident,
+    approvals: &ApprovalIndex<'_>,
     item: &Item,
     channel: Channel,
     builder: &mut VerdictBuilder,
 ) -> Option<(Resolution, String)> {
-    let approval = incident.approval(&item.id, channel)?;
+    let approval = approvals.get(item, channel)?;
     match approval.resolution {
         Resolution::Reject => builder.restrict(
             Decision::Deny,
@@ -406,6 +426,7 @@ fn apply_approval(
 pub fn assess_item(
     matrix: &Matrix,
     incident: &Incident,
+    approvals: &ApprovalIndex<'_>,
     item: &Item,
     at: Timestamp,
     findings: &[Finding],
@@ -447,7 +468,7 @@ pub fn assess_item(
                 None
             },
         );
-        let approval = apply_approval(incident, item, channel, &mut builder);
+        let approval = apply_approval(approvals, item, channel, &mut builder);
         ChannelVerdict {
             channel,
             grade: matrix.cell(item.kind(), channel).grade,
@@ -478,7 +499,7 @@ pub fn assess_item(
                 at,
             };
             let mut builder = verdict(matrix, &context, Some(community.max_tlp));
-            apply_approval(incident, item, Channel::Share, &mut builder);
+            apply_approval(approvals, item, Channel::Share, &mut builder);
             CommunityVerdict {
                 community: community.id.clone(),
                 decision: builder.decision,

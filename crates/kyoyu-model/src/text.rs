@@ -3,6 +3,7 @@
 //! Key decision: every sentence the product shows a person exists in Japanese and English side by
 //! side in the data or code that produces it, so no output path can forget one language.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// The language of a report.
@@ -41,17 +42,20 @@ impl Lang {
 }
 
 /// A sentence in both languages.
+///
+/// Most texts are fixed sentences of the rules; they stay borrowed (`Cow::Borrowed`), so an
+/// assessment of many items does not copy the same sentence thousands of times.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Localized {
     /// Japanese text.
-    pub ja: String,
+    pub ja: Cow<'static, str>,
     /// English text.
-    pub en: String,
+    pub en: Cow<'static, str>,
 }
 
 impl Localized {
     /// Builds a text from both languages.
-    pub fn new(ja: impl Into<String>, en: impl Into<String>) -> Self {
+    pub fn new(ja: impl Into<Cow<'static, str>>, en: impl Into<Cow<'static, str>>) -> Self {
         Localized {
             ja: ja.into(),
             en: en.into(),

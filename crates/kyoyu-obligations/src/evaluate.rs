@@ -188,12 +188,12 @@ fn join(notes: Vec<Localized>) -> Option<Localized> {
     Some(Localized::new(
         notes
             .iter()
-            .map(|note| note.ja.as_str())
+            .map(|note| note.ja.as_ref())
             .collect::<Vec<_>>()
             .join(""),
         notes
             .iter()
-            .map(|note| note.en.as_str())
+            .map(|note| note.en.as_ref())
             .collect::<Vec<_>>()
             .join(" "),
     ))

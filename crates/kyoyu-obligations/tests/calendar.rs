@@ -44,7 +44,7 @@ fn known_holidays_are_in_the_data() {
     ];
     for (jurisdiction, day, name) in cases {
         let holiday = calendar(jurisdiction).holiday(date(day)).expect("covered");
-        let names = holiday.map(|holiday| (holiday.ja.as_str(), holiday.en.as_str()));
+        let names = holiday.map(|holiday| (holiday.ja.as_ref(), holiday.en.as_ref()));
         assert!(
             names.is_some_and(|(ja, en)| ja == name || en == name),
             "{jurisdiction} {day}: {names:?}"

@@ -172,7 +172,7 @@ fn stages_are_tracked_in_order_by_counting_reports() {
     let first = status_of(&incident, "2026-11-02T12:00:00+09:00", "JP-TBA-SECRECY");
     assert_eq!((first.due, first.status), (None, Status::DueSoon));
     assert_eq!(
-        first.stage.as_ref().map(|stage| stage.en.as_str()),
+        first.stage.as_ref().map(|stage| stage.en.as_ref()),
         Some("first report")
     );
     report(&mut incident, "JP-TBA-SECRECY", "2026-11-02T15:00:00+09:00");

@@ -94,7 +94,10 @@ fn a_bad_timestamp_names_the_field() {
 #[test]
 fn a_missing_sample_path_names_the_item_field() {
     let stderr = rejected("test_data/bad/missing-sample.toml");
-    assert!(stderr.contains("missing-sample.toml:9:8:") && stderr.contains("items[0].path"), "{stderr}");
+    assert!(
+        stderr.contains("missing-sample.toml:9:8:") && stderr.contains("items[0].path"),
+        "{stderr}"
+    );
     assert!(stderr.contains("samples/not-there.bin"), "{stderr}");
 }
 

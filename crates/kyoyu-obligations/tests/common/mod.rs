@@ -84,6 +84,6 @@ pub fn note_en(status: &ObligationStatus) -> String {
     status
         .note
         .as_ref()
-        .map(|note| note.en.clone())
+        .map(|note| note.en.to_string())
         .unwrap_or_default()
 }
