@@ -390,6 +390,14 @@ impl Scanner {
             if !in_window(start, len) {
                 return true;
             }
+            // ASCII in UTF-16 is ambiguous by one byte: "\0a\0b" (BE) is also "a\0b\0" (LE)
+            // one byte later. When the LE reading holds too, only the LE pattern reports it.
+            if pattern.form == Form::Utf16Be
+                && pattern.bytes.first() == Some(&0)
+                && haystack.get(start + len) == Some(&0)
+            {
+                return true;
+            }
             if let Some(unit) = pattern.word_in_text
                 && !word_in_text(haystack, start, start + len, unit)
             {
