@@ -125,9 +125,12 @@ mod tests {
         out
     }
 
+    /// Input and the quads expected in it.
+    type Case = (&'static [u8], &'static [(usize, &'static str)]);
+
     #[test]
     fn finds_quads_and_rejects_lookalikes() {
-        let cases: &[(&[u8], &[(usize, &str)])] = &[
+        let cases: &[Case] = &[
             (b"x 10.1.2.3:443", &[(2, "10.1.2.3")]),
             (b"v1.2.3.4.5 1.2.3", &[]),
             (b"256.1.1.1 01.2.3.4", &[]),

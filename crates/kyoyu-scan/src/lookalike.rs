@@ -77,15 +77,16 @@ pub struct LookalikeDetector {
 const TWO_LEVEL_SUFFIXES: &[&str] = &[
     "co.jp", "ne.jp", "or.jp", "ac.jp", "go.jp", "ad.jp", "ed.jp", "gr.jp", "lg.jp", "co.uk",
     "org.uk", "ac.uk", "gov.uk", "ltd.uk", "plc.uk", "com.au", "net.au", "org.au", "co.nz",
-    "com.br", "com.cn", "com.tw", "com.hk", "co.kr", "co.in", "com.sg", "co.za", "com.mx",
-    "co.id", "co.th", "com.my", "com.tr",
+    "com.br", "com.cn", "com.tw", "com.hk", "co.kr", "co.in", "com.sg", "co.za", "com.mx", "co.id",
+    "co.th", "com.my", "com.tr",
 ];
 
 /// The registrable label of a host: `example-denki` for `www.example-denki.co.jp`.
 fn registrable_label(host: &str) -> &str {
     let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
     let n = labels.len();
-    if n >= 3 && TWO_LEVEL_SUFFIXES.contains(&format!("{}.{}", labels[n - 2], labels[n - 1]).as_str())
+    if n >= 3
+        && TWO_LEVEL_SUFFIXES.contains(&format!("{}.{}", labels[n - 2], labels[n - 1]).as_str())
     {
         labels[n - 3]
     } else if n >= 2 {
@@ -98,9 +99,13 @@ fn registrable_label(host: &str) -> &str {
 /// The host of a URL or a bare name, lower-cased (defanged `[.]` accepted).
 pub(crate) fn host_of(value: &str) -> String {
     let value = value.trim().replace("[.]", ".");
-    let rest = value.split_once("://").map_or(value.as_str(), |(_, rest)| rest);
+    let rest = value
+        .split_once("://")
+        .map_or(value.as_str(), |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     let host = if host_port.starts_with('[') {
         host_port
             .trim_start_matches('[')
@@ -115,7 +120,9 @@ pub(crate) fn host_of(value: &str) -> String {
 
 /// Lower-cased UTS #39 skeleton.
 fn skeleton_of(text: &str) -> String {
-    skeleton(&text.to_lowercase()).collect::<String>().to_lowercase()
+    skeleton(&text.to_lowercase())
+        .collect::<String>()
+        .to_lowercase()
 }
 
 impl LookalikeDetector {
@@ -175,8 +182,13 @@ impl LookalikeDetector {
                 explanation,
             };
             let distance = strsim::damerau_levenshtein(label, &brand.label);
-            let max_distance = if brand.label.chars().count() > 6 { 2 } else { 1 };
-            if idn && (label_skeleton == brand.skeleton || label_skeleton.contains(&brand.skeleton)) {
+            let max_distance = if brand.label.chars().count() > 6 {
+                2
+            } else {
+                1
+            };
+            if idn && (label_skeleton == brand.skeleton || label_skeleton.contains(&brand.skeleton))
+            {
                 findings.push(finding(
                     LookalikeKind::IdnHomograph,
                     format!(

@@ -276,7 +276,9 @@ impl Warninglist {
                 }
             }
             Entries::Exact(set) => set.contains(text).then(|| text.to_owned()),
-            Entries::Substring(entries) => entries.iter().find(|e| text.contains(e.as_str())).cloned(),
+            Entries::Substring(entries) => {
+                entries.iter().find(|e| text.contains(e.as_str())).cloned()
+            }
         }
     }
 }
@@ -359,7 +361,10 @@ impl fmt::Display for HitReason {
                 write!(f, "on MISP warninglist {list} ({name}) as {entry}")
             }
             HitReason::InternalAddress { range } => {
-                write!(f, "internal address ({range}): reveals the network, no IoC for others")
+                write!(
+                    f,
+                    "internal address ({range}): reveals the network, no IoC for others"
+                )
             }
         }
     }
@@ -408,7 +413,11 @@ impl Warninglists {
                 if let Some(range) = internal_range(*ip) {
                     hits.push(HitReason::InternalAddress { range });
                 }
-                for list in self.lists.iter().filter(|l| l.applies_to(&["ip-src", "ip-dst"])) {
+                for list in self
+                    .lists
+                    .iter()
+                    .filter(|l| l.applies_to(&["ip-src", "ip-dst"]))
+                {
                     if let Some(entry) = list.match_ip(*ip) {
                         hits.push(listed(list, entry));
                     }
@@ -423,7 +432,11 @@ impl Warninglists {
                 }
             }
             IocValue::Domain(host) | IocValue::Email { domain: host, .. } => {
-                for list in self.lists.iter().filter(|l| l.applies_to(&["domain", "hostname"])) {
+                for list in self
+                    .lists
+                    .iter()
+                    .filter(|l| l.applies_to(&["domain", "hostname"]))
+                {
                     if let Some(entry) = list.match_text(host) {
                         hits.push(listed(list, entry));
                     }
@@ -434,8 +447,16 @@ impl Warninglists {
                     return self.check(&ip.to_string());
                 }
                 let url = url.to_lowercase();
-                for list in self.lists.iter().filter(|l| l.applies_to(&["url", "domain", "hostname"])) {
-                    let text = if list.kind == ListKind::Substring { &url } else { host };
+                for list in self
+                    .lists
+                    .iter()
+                    .filter(|l| l.applies_to(&["url", "domain", "hostname"]))
+                {
+                    let text = if list.kind == ListKind::Substring {
+                        &url
+                    } else {
+                        host
+                    };
                     if let Some(entry) = list.match_text(text) {
                         hits.push(listed(list, entry));
                     }

@@ -32,7 +32,9 @@ impl Sink for Collect {
 }
 
 fn test_data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("test_data")
+        .join(name)
 }
 
 fn zip_bytes(entries: &[(&str, &[u8], Option<&str>)]) -> Vec<u8> {
@@ -94,7 +96,12 @@ fn corrupt_archive_is_an_error_value() {
     let error = scanner
         .scan_zip(Cursor::new(garbage), "mem.zip", &mut sink)
         .unwrap_err();
-    assert!(error.to_string().starts_with("mem.zip: cannot read ZIP archive"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("mem.zip: cannot read ZIP archive"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -143,7 +150,11 @@ fn nested_archives_and_entry_names() {
 fn directories_are_scanned_recursively() {
     let dir = std::env::temp_dir().join(format!("kyoyu-scan-test-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("a/b")).unwrap();
-    std::fs::write(dir.join("a/b/note.txt"), "mail from taro@mail.example-denki.co.jp").unwrap();
+    std::fs::write(
+        dir.join("a/b/note.txt"),
+        "mail from taro@mail.example-denki.co.jp",
+    )
+    .unwrap();
     std::fs::write(dir.join("a/clean.txt"), "nothing here").unwrap();
     std::fs::copy(test_data("sample-infected-aes.zip"), dir.join("s.zip")).unwrap();
     let scanner = common::profile();
@@ -153,7 +164,12 @@ fn directories_are_scanned_recursively() {
     let sources: std::collections::BTreeSet<_> = sink
         .matches
         .iter()
-        .map(|(source, _, _)| source.strip_prefix(dir.to_str().unwrap()).unwrap().to_owned())
+        .map(|(source, _, _)| {
+            source
+                .strip_prefix(dir.to_str().unwrap())
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert_eq!(
         sources.into_iter().collect::<Vec<_>>(),

@@ -7,12 +7,24 @@ mod common;
 fn short_identifier_rule() {
     let scanner = common::profile();
     let cases: &[(&str, &[u8], usize)] = &[
-        ("word in an English sentence", b"Report from the EXD security team.", 1),
-        ("word in Japanese text", "EXD社の情報システム部".as_bytes(), 1),
+        (
+            "word in an English sentence",
+            b"Report from the EXD security team.",
+            1,
+        ),
+        (
+            "word in Japanese text",
+            "EXD社の情報システム部".as_bytes(),
+            1,
+        ),
         ("at the very start of the input", b"EXD: internal", 1),
         ("inside a longer word", b"the TEXDRIVE and EXDX tools", 0),
         ("other case", b"the exd team and Exd", 0),
-        ("in binary, not text", b"\x00\x01\x02\xff\x10\x11EXD\x00\x9c\x03\x04\x88\x01", 0),
+        (
+            "in binary, not text",
+            b"\x00\x01\x02\xff\x10\x11EXD\x00\x9c\x03\x04\x88\x01",
+            0,
+        ),
     ];
     for (what, input, want) in cases {
         let hits = common::found(&scanner, input)
@@ -21,7 +33,10 @@ fn short_identifier_rule() {
             .count();
         assert_eq!(hits, *want, "{what}");
     }
-    let wide: Vec<u8> = "user EXD admin".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let wide: Vec<u8> = "user EXD admin"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
     assert_eq!(common::found(&scanner, &wide).len(), 1);
 }
 

@@ -45,7 +45,14 @@ fn a_match_across_a_chunk_boundary_is_found_exactly_once() {
         data[at..at + 19].copy_from_slice(b"Example-Denki.co.jp");
         let mut found: Vec<OwnedMatch> = Vec::new();
         let summary = scanner
-            .scan_reader(Trickle { data: &data, step: 7777 }, "stream", &mut found)
+            .scan_reader(
+                Trickle {
+                    data: &data,
+                    step: 7777,
+                },
+                "stream",
+                &mut found,
+            )
             .unwrap();
         assert_eq!(summary.bytes, data.len() as u64);
         let offsets: Vec<u64> = found.iter().map(|m| m.offset).collect();
@@ -59,7 +66,11 @@ fn a_match_across_a_chunk_boundary_is_found_exactly_once() {
 fn chunked_scan_equals_whole_buffer_scan() {
     let scanner = small_chunk_scanner();
     let mut data = common::noise(400 << 10, 11);
-    let payloads: [&[u8]; 3] = [b"see example-denki.co.jp now", b" EXD team ", b" 192.0.2.9 "];
+    let payloads: [&[u8]; 3] = [
+        b"see example-denki.co.jp now",
+        b" EXD team ",
+        b" 192.0.2.9 ",
+    ];
     for (i, position) in (0..data.len() - 64).step_by(2_003).enumerate() {
         let payload = payloads[i % 3];
         data[position..position + payload.len()].copy_from_slice(payload);
@@ -68,7 +79,14 @@ fn chunked_scan_equals_whole_buffer_scan() {
     scanner.scan_named_bytes(&data, "stream", &mut whole);
     let mut streamed: Vec<OwnedMatch> = Vec::new();
     scanner
-        .scan_reader(Trickle { data: &data, step: 50_000 }, "stream", &mut streamed)
+        .scan_reader(
+            Trickle {
+                data: &data,
+                step: 50_000,
+            },
+            "stream",
+            &mut streamed,
+        )
         .unwrap();
     assert!(whole.len() > 100, "{}", whole.len());
     whole.sort();
