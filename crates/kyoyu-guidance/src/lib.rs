@@ -78,16 +78,14 @@ impl Guidance {
         obligations: &[ObligationRoute],
         settings: &TimingSettings,
     ) -> GuidanceAssessment {
+        // One approval index for the whole incident, not one per item.
+        let approvals = rules::ApprovalIndex::new(incident);
         let items: Vec<ItemAssessment> = incident
             .items
             .iter()
             .map(|item| {
-                self.assess_item(
-                    incident,
-                    item,
-                    at,
-                    findings.get(&item.id).map_or(&[], Vec::as_slice),
-                )
+                let item_findings = findings.get(&item.id).map_or(&[][..], Vec::as_slice);
+                rules::assess_item(&self.matrix, incident, &approvals, item, at, item_findings)
             })
             .collect();
         let sharing = timing::assess(incident, at, &items, settings);
@@ -101,7 +99,8 @@ impl Guidance {
         }
     }
 
-    /// Assesses one item on every channel.
+    /// Assesses one item on every channel (indexing the approvals for this one call; use
+    /// [`Guidance::assess`] for a whole incident).
     pub fn assess_item(
         &self,
         incident: &Incident,

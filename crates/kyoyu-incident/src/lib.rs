@@ -132,13 +132,18 @@ fn deserialize<T: DeserializeOwned>(
 ) -> Result<T, FileError> {
     match format {
         Format::Toml => {
-            serde_path_to_error::deserialize(toml::Deserializer::new(text)).map_err(|error| {
-                let field = FieldPath::from_tracked(error.path()).to_field();
-                let inner = error.into_inner();
+            let toml_error = |field: Option<String>, inner: toml::de::Error| {
                 let position = inner
                     .span()
                     .map(|span| error::line_column(text, span.start));
                 FileError::new(file, field, tidy(inner.message())).at(position)
+            };
+            // toml 0.9 parses the document first (syntax errors), then deserializes.
+            let deserializer =
+                toml::Deserializer::parse(text).map_err(|inner| toml_error(None, inner))?;
+            serde_path_to_error::deserialize(deserializer).map_err(|error| {
+                let field = FieldPath::from_tracked(error.path()).to_field();
+                toml_error(field, error.into_inner())
             })
         }
         Format::Json => {

