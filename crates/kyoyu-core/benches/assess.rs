@@ -165,7 +165,9 @@ fn main() {
             timed(|| kyoyu_incident::parse(&text, Format::Toml, "bench.toml"));
         let parsed = parsed.expect("generated incident parses");
         times[0].push((wall, cpu));
-        let (assessment, wall, cpu) = timed(|| kyoyu_core::assess(&parsed.incident, at, &settings));
+        let (assessment, wall, cpu) = timed(|| {
+            kyoyu_core::assess(&parsed.incident, std::path::Path::new("."), at, &settings)
+        });
         let assessment = assessment.expect("rules load");
         times[1].push((wall, cpu));
         let (json, wall, cpu) = timed(|| kyoyu_core::json::to_json(&assessment, Lang::En));

@@ -1,7 +1,10 @@
 //! The assessment use case: guidance plus legal obligations for one incident at one instant.
 //!
 //! Key decision: "now" is always a parameter (`--at`), never read inside the engines, so an
-//! assessment is reproducible and tests are deterministic.
+//! assessment is reproducible and tests are deterministic. The only IO is the scan of the
+//! items' sample files (G6), relative to the directory the caller names.
+
+use std::path::Path;
 
 use kyoyu_guidance::{Guidance, GuidanceAssessment, ObligationRoute, TimingSettings};
 use kyoyu_model::{Incident, Timestamp};
@@ -12,6 +15,8 @@ use kyoyu_obligations::{ObligationStatus, RuleSet};
 pub struct AssessSettings {
     /// The decay model and anti-pattern thresholds.
     pub timing: TimingSettings,
+    /// Also look for single-byte-XOR forms of the identifiers in samples (slow).
+    pub deep_scan: bool,
 }
 
 /// The full assessment of one incident.
@@ -31,18 +36,26 @@ pub struct Assessment {
     pub settings: AssessSettings,
 }
 
-/// The guidance data failed to load: a broken build, reported as an error.
+/// Why an assessment could not be made.
 #[derive(Debug, thiserror::Error)]
-#[error("the built-in rule data is broken: {0}")]
-pub struct RuleDataError(String);
+pub enum AssessError {
+    /// The guidance data failed to load: a broken build, reported rather than panicking.
+    #[error("the built-in rule data is broken: {0}")]
+    RuleData(String),
+    /// The identity profile cannot be compiled into the scanner (an identifier too short).
+    #[error("[organization]: {0}")]
+    Profile(#[from] kyoyu_scan::BuildError),
+}
 
-/// Assesses an incident at `at`.
+/// Assesses an incident at `at`; sample paths are relative to `samples_base` (the incident
+/// file's directory).
 pub fn assess(
     incident: &Incident,
+    samples_base: &Path,
     at: Timestamp,
     settings: &AssessSettings,
-) -> Result<Assessment, RuleDataError> {
-    let guidance = Guidance::builtin().map_err(|error| RuleDataError(error.to_string()))?;
+) -> Result<Assessment, AssessError> {
+    let guidance = Guidance::builtin().map_err(|error| AssessError::RuleData(error.to_string()))?;
     let rule_set = RuleSet::builtin();
     let obligations = rule_set.evaluate(incident, at);
     let routes: Vec<ObligationRoute> = obligations
@@ -53,8 +66,9 @@ pub fn assess(
             recipient: obligation.recipient.clone(),
         })
         .collect();
-    let findings = kyoyu_guidance::identifiability::profile_findings(incident);
-    let guidance = guidance.assess(incident, at, &findings, &routes, &settings.timing);
+    let scanner = crate::checks::scanner_for(&incident.organization, settings.deep_scan)?;
+    let checks = crate::checks::check_incident(incident, scanner.as_ref(), samples_base);
+    let guidance = guidance.assess(incident, at, &checks, &routes, &settings.timing);
     Ok(Assessment {
         incident: incident.id.clone(),
         title: incident.title.clone(),

@@ -7,9 +7,11 @@
 //! functions here, so `kyoyu assess` and the API can never disagree.
 
 pub mod assess;
+pub mod checks;
 pub mod json;
 pub mod load;
 pub mod report;
+pub mod scan;
 
-pub use assess::{AssessSettings, Assessment, assess};
+pub use assess::{AssessError, AssessSettings, Assessment, assess};
 pub use load::{LoadError, Loaded, load_incident};

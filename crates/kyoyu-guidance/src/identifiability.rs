@@ -11,6 +11,40 @@ use std::net::IpAddr;
 
 use kyoyu_model::{IdentifierCategory, Incident, InfoClass, ItemId};
 
+use crate::decision::Reason;
+
+/// What the checks before anything leaves found for one item: identifiability findings (G6),
+/// whether its sample file was scanned, and warninglist hits (known false positives).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemChecks {
+    /// Places where the item or its sample points at the victim.
+    pub findings: Vec<Finding>,
+    /// True when the item's sample file was scanned completely against the profile.
+    pub sample_scanned: bool,
+    /// Why the value may be a false positive (a MISP warninglist entry), with rule ids.
+    pub false_positives: Vec<Reason>,
+}
+
+/// The checks of every item, by id. Items without an entry were not checked.
+pub type Checks = HashMap<ItemId, ItemChecks>;
+
+/// The checks that need no IO: [`profile_findings`] on the items' own text. The scanner
+/// (`kyoyu-core`) adds sample files, other encodings, lookalikes and warninglists.
+pub fn profile_checks(incident: &Incident) -> Checks {
+    profile_findings(incident)
+        .into_iter()
+        .map(|(id, findings)| {
+            (
+                id,
+                ItemChecks {
+                    findings,
+                    ..ItemChecks::default()
+                },
+            )
+        })
+        .collect()
+}
+
 /// One place where an item points at the victim.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {

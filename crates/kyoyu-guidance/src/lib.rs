@@ -16,14 +16,13 @@ pub mod routing;
 pub mod rules;
 pub mod timing;
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use kyoyu_model::{Incident, Item, ItemId, Localized, Timestamp};
+use kyoyu_model::{Incident, Item, Localized, Timestamp};
 
 pub use catalogue::{Catalogue, RuleEntry};
 pub use decision::{ChannelVerdict, CommunityVerdict, Decision, Grade, ItemAssessment, Reason};
-pub use identifiability::Finding;
+pub use identifiability::{Checks, Finding, ItemChecks};
 pub use matrix::Matrix;
 pub use publication::{ChecklistEntry, PublicationAdvice, Recommendation};
 pub use routing::{ObligationRoute, Route, Routing};
@@ -67,14 +66,15 @@ impl Guidance {
 
     /// Assesses every item, the sharing timing, the publication advice and the routing.
     ///
-    /// `findings` holds the identifiability findings per item (G6), computed by the caller (the
-    /// scanner, or [`identifiability::profile_findings`]); `obligations` the routes of the legal
+    /// `checks` holds what the checks before egress found per item (G6 findings, scanned
+    /// samples, warninglist hits), computed by the caller (the scanner in `kyoyu-core`, or
+    /// [`identifiability::profile_checks`]); `obligations` the routes of the legal
     /// obligations that apply (G14).
     pub fn assess(
         &self,
         incident: &Incident,
         at: Timestamp,
-        findings: &HashMap<ItemId, Vec<Finding>>,
+        checks: &Checks,
         obligations: &[ObligationRoute],
         settings: &TimingSettings,
     ) -> GuidanceAssessment {
@@ -84,8 +84,9 @@ impl Guidance {
             .items
             .iter()
             .map(|item| {
-                let item_findings = findings.get(&item.id).map_or(&[][..], Vec::as_slice);
-                rules::assess_item(&self.matrix, incident, &approvals, item, at, item_findings)
+                let unchecked = ItemChecks::default();
+                let item_checks = checks.get(&item.id).unwrap_or(&unchecked);
+                rules::assess_item(&self.matrix, incident, &approvals, item, at, item_checks)
             })
             .collect();
         let sharing = timing::assess(incident, at, &items, settings);
@@ -106,7 +107,7 @@ impl Guidance {
         incident: &Incident,
         item: &Item,
         at: Timestamp,
-        findings: &[Finding],
+        checks: &ItemChecks,
     ) -> ItemAssessment {
         rules::assess_item(
             &self.matrix,
@@ -114,7 +115,7 @@ impl Guidance {
             &rules::ApprovalIndex::new(incident),
             item,
             at,
-            findings,
+            checks,
         )
     }
 }

@@ -17,7 +17,7 @@ use kyoyu_model::{
 use crate::decision::{
     ChannelVerdict, CommunityVerdict, Decision, Grade, ItemAssessment, Reason, VerdictBuilder,
 };
-use crate::identifiability::Finding;
+use crate::identifiability::ItemChecks;
 use crate::matrix::Matrix;
 use crate::reason;
 
@@ -43,7 +43,7 @@ struct Context<'a> {
     item: &'a Item,
     channel: Channel,
     target: ShareTarget,
-    findings: &'a [Finding],
+    checks: &'a ItemChecks,
     at: Timestamp,
 }
 
@@ -123,14 +123,29 @@ fn identifiability_rule(context: &Context<'_>) -> Option<Restriction> {
     if context.item.class() == InfoClass::Context {
         return None;
     }
-    if !context.findings.is_empty() {
-        let mut identifiers: Vec<&str> = context
-            .findings
+    let findings = &context.checks.findings;
+    if !findings.is_empty() {
+        let mut identifiers: Vec<&str> = findings
             .iter()
             .map(|finding| finding.identifier.as_str())
             .collect();
+        identifiers.sort_unstable();
         identifiers.dedup();
         let list = identifiers.join(", ");
+        if let ItemBody::Ioc {
+            path: Some(path), ..
+        } = &context.item.body
+        {
+            return Some(Restriction::Review(reason(
+                "G6",
+                format!(
+                    "検体 `{path}` に被害組織を特定できる情報（{list}）が含まれている。検体ファイルは出さず、ハッシュ値のみで共有すること。"
+                ),
+                format!(
+                    "The sample `{path}` contains what points at the victim ({list}): it is shared by hash only, never as a file."
+                ),
+            )));
+        }
         return Some(Restriction::Review(reason(
             "G6",
             format!(
@@ -144,6 +159,7 @@ fn identifiability_rule(context: &Context<'_>) -> Option<Restriction> {
     if let ItemBody::Ioc {
         path: Some(path), ..
     } = &context.item.body
+        && !context.checks.sample_scanned
     {
         return Some(Restriction::Review(reason(
             "G6",
@@ -156,6 +172,20 @@ fn identifiability_rule(context: &Context<'_>) -> Option<Restriction> {
         )));
     }
     None
+}
+
+/// G3 — Table 4 values an IoC as an indicator; a value on a MISP warninglist (a public
+/// resolver, a top site, a sinkhole, an empty-file hash) is a known false positive that would
+/// mislead every recipient, so a person confirms it before it goes out as malicious.
+fn false_positive_rule(context: &Context<'_>) -> Option<Restriction> {
+    if context.channel == Channel::Publication {
+        return None;
+    }
+    context
+        .checks
+        .false_positives
+        .first()
+        .map(|first| Restriction::Review(first.clone()))
 }
 
 /// G11③ and G13 — an exploited vulnerability without a published fix goes to coordinated
@@ -335,6 +365,7 @@ fn verdict(
         community_kind_rule(context),
         context_rule(context),
         identifiability_rule(context),
+        false_positive_rule(context),
         embargo_rule(context),
         containment_rule(context),
         knowhow_rule(context),
@@ -429,7 +460,7 @@ pub fn assess_item(
     approvals: &ApprovalIndex<'_>,
     item: &Item,
     at: Timestamp,
-    findings: &[Finding],
+    checks: &ItemChecks,
 ) -> ItemAssessment {
     // The channel-level share verdict is aimed at a type-A hub whenever the incident has one or
     // declares no community (a hub is the guidance's preferred route); only when every declared
@@ -456,7 +487,7 @@ pub fn assess_item(
             item,
             channel,
             target: default_target,
-            findings,
+            checks,
             at,
         };
         let mut builder = verdict(
@@ -495,7 +526,7 @@ pub fn assess_item(
                 item,
                 channel: Channel::Share,
                 target,
-                findings,
+                checks,
                 at,
             };
             let mut builder = verdict(matrix, &context, Some(community.max_tlp));
@@ -513,6 +544,6 @@ pub fn assess_item(
         class: item.class(),
         channels,
         communities,
-        findings: findings.to_vec(),
+        findings: checks.findings.clone(),
     }
 }

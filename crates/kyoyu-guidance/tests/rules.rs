@@ -147,6 +147,84 @@ fn g6_keeps_an_unchecked_sample_file_in_review_until_approved() {
 }
 
 #[test]
+fn g6_a_scanned_sample_goes_out_clean_or_by_hash_only() {
+    let mut case = incident();
+    case.items = vec![sample("sample-1", "samples/loader.bin")];
+    let guidance = Guidance::builtin().expect("guidance");
+    let id = kyoyu_model::ItemId::parse("sample-1").expect("id");
+    let mut checks = no_findings();
+    checks.insert(
+        id.clone(),
+        kyoyu_guidance::ItemChecks {
+            sample_scanned: true,
+            ..Default::default()
+        },
+    );
+    let clean = guidance.assess(&case, time(NOW), &checks, &[], &TimingSettings::default());
+    assert_eq!(
+        verdict(&clean.items[0], Share),
+        ("allow", vec![]),
+        "scanned and clean"
+    );
+
+    let finding = kyoyu_guidance::Finding {
+        rule: "G6",
+        identifier: "example-denki.co.jp".to_owned(),
+        category: "domain",
+        matched: "e\\0x\\0a".to_owned(),
+        encoding: "utf-16le".to_owned(),
+        source: "samples/loader.bin".to_owned(),
+        offset: 40412,
+    };
+    checks.insert(
+        id,
+        kyoyu_guidance::ItemChecks {
+            sample_scanned: true,
+            findings: vec![finding],
+            ..Default::default()
+        },
+    );
+    let found = guidance.assess(&case, time(NOW), &checks, &[], &TimingSettings::default());
+    let share = found.items[0].channel(Share);
+    assert_eq!(verdict(&found.items[0], Share), ("review", vec!["G6"]));
+    assert!(
+        share.reasons[0].text.en.contains("by hash only"),
+        "{:?}",
+        share.reasons
+    );
+}
+
+#[test]
+fn g3_a_warninglisted_value_is_reviewed_before_it_goes_out_as_malicious() {
+    let mut case = incident();
+    case.items = vec![ioc("dns-1", "dns.google")];
+    let guidance = Guidance::builtin().expect("guidance");
+    let mut checks = no_findings();
+    let listed = kyoyu_guidance::Reason {
+        rule: "G3",
+        text: kyoyu_model::Localized::new("公開DNS", "public DNS resolver"),
+    };
+    checks.insert(
+        kyoyu_model::ItemId::parse("dns-1").expect("id"),
+        kyoyu_guidance::ItemChecks {
+            false_positives: vec![listed],
+            ..Default::default()
+        },
+    );
+    let assessment = guidance.assess(&case, time(NOW), &checks, &[], &TimingSettings::default());
+    assert_eq!(verdict(&assessment.items[0], Share), ("review", vec!["G3"]));
+    assert_eq!(
+        verdict(&assessment.items[0], ExpertAlert),
+        ("review", vec!["G3"])
+    );
+    assert_eq!(
+        verdict(&assess(&case).items[0], Share),
+        ("allow", vec![]),
+        "without the hit"
+    );
+}
+
+#[test]
 fn g7_keeps_context_from_a_hub_and_anonymizes_it_in_alerts() {
     let mut case = incident();
     case.items = vec![context_item(

@@ -4,6 +4,7 @@
 //! case and maps failures to exit statuses — 0 done, 2 bad input (with a message naming the file,
 //! field and line) — so every behaviour worth testing lives in the libraries.
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -46,6 +47,52 @@ enum Command {
         /// Half-life of shared technical information's value, hours (guidance G4).
         #[arg(long, default_value_t = 72.0, value_parser = parse_half_life)]
         half_life: f64,
+        /// Also look for single-byte-XOR forms of the identifiers in samples (slow).
+        #[arg(long)]
+        deep: bool,
+    },
+    /// Check files, directories and ZIP archives (also `infected`-encrypted) for the
+    /// organization's identifiers before they leave (guidance G6). Exit 1 when something was
+    /// found, 0 when clean, 2 on error.
+    Scan {
+        /// A profile file holding the contract's `[organization]` table.
+        #[arg(
+            long,
+            conflicts_with = "incident",
+            required_unless_present = "incident"
+        )]
+        profile: Option<PathBuf>,
+        /// An incident file whose `[organization]` is used.
+        #[arg(long)]
+        incident: Option<PathBuf>,
+        /// Files and directories to scan.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Also look for single-byte-XOR forms (slow).
+        #[arg(long)]
+        deep: bool,
+    },
+    /// Write a redacted copy of a text file (identifiers replaced by placeholders) and say what
+    /// changed; a binary file with findings is refused: share it by hash only.
+    Redact {
+        /// The file to redact.
+        file: PathBuf,
+        /// A profile file holding the contract's `[organization]` table.
+        #[arg(
+            long,
+            conflicts_with = "incident",
+            required_unless_present = "incident"
+        )]
+        profile: Option<PathBuf>,
+        /// An incident file whose `[organization]` is used.
+        #[arg(long)]
+        incident: Option<PathBuf>,
+        /// Where to write the redacted copy (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// Print the rules in force with their ids and sources.
     Rules {
@@ -102,6 +149,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             at,
             lang,
             half_life,
+            deep,
         } => {
             let lang = language(lang);
             let loaded = kyoyu_core::load_incident(&file)?;
@@ -117,8 +165,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     half_life_hours: half_life,
                     ..TimingSettings::default()
                 },
+                deep_scan: deep,
             };
-            let assessment = kyoyu_core::assess(&loaded.incident, at, &settings)?;
+            let assessment = kyoyu_core::assess(&loaded.incident, &loaded.base, at, &settings)?;
             if json {
                 println!("{}", kyoyu_core::json::to_json(&assessment, lang));
             } else {
@@ -129,6 +178,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Scan {
+            profile,
+            incident,
+            paths,
+            json,
+            deep,
+        } => scan(profile, incident, &paths, json, deep),
+        Command::Redact {
+            file,
+            profile,
+            incident,
+            output,
+        } => redact(&file, profile, incident, output),
         Command::Rules { json, lang } => {
             let lang = language(lang);
             let guidance = Guidance::builtin().map_err(|error| anyhow::anyhow!("{error}"))?;
@@ -195,4 +257,146 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The profile named by `--profile` or `--incident`, and the file it came from.
+fn profile_from(
+    profile: Option<PathBuf>,
+    incident: Option<PathBuf>,
+) -> anyhow::Result<(kyoyu_model::IdentityProfile, PathBuf)> {
+    match (profile, incident) {
+        (Some(path), _) => Ok((kyoyu_core::scan::load_profile(&path, false)?, path)),
+        (None, Some(path)) => Ok((kyoyu_core::scan::load_profile(&path, true)?, path)),
+        (None, None) => anyhow::bail!("give --profile FILE or --incident FILE"),
+    }
+}
+
+fn scan(
+    profile: Option<PathBuf>,
+    incident: Option<PathBuf>,
+    paths: &[PathBuf],
+    json: bool,
+    deep: bool,
+) -> anyhow::Result<ExitCode> {
+    let (profile, origin) = profile_from(profile, incident)?;
+    let scanner = kyoyu_core::scan::scanner(&profile, deep, &origin)?;
+    let (files, mut walk_errors) = kyoyu_core::scan::files(paths);
+    let total: u64 = files.iter().map(|(_, size)| size).sum();
+    // A progress bar on long scans only, and only for a person at a terminal.
+    let bar = (total > 64 << 20 && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let mut report = kyoyu_core::scan::scan_files(&scanner, &files, |done| {
+        if let Some(bar) = &bar {
+            bar.inc(done);
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    walk_errors.append(&mut report.errors);
+    report.errors = walk_errors;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).context("rendering the scan as JSON")?
+        );
+    } else {
+        for found in &report.matches {
+            println!(
+                "{}:{}: {} ({}, {}) `{}`",
+                found.source,
+                found.offset,
+                found.identifier,
+                found.category,
+                found.encoding,
+                found.matched
+            );
+            println!("    {}  |{}|", found.excerpt_hex, found.excerpt_ascii);
+        }
+        eprintln!(
+            "kyoyu: {} match(es) in {} input(s), {} bytes",
+            report.matches.len(),
+            report.inputs,
+            report.bytes
+        );
+    }
+    for error in &report.errors {
+        eprintln!("kyoyu: {error}");
+    }
+    Ok(if !report.errors.is_empty() {
+        ExitCode::from(2)
+    } else if report.matches.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn redact(
+    file: &std::path::Path,
+    profile: Option<PathBuf>,
+    incident: Option<PathBuf>,
+    output: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let (profile, origin) = profile_from(profile, incident)?;
+    let scanner = kyoyu_core::scan::scanner(&profile, false, &origin)?;
+    let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
+    let Ok(text) = String::from_utf8(bytes.clone()) else {
+        // A binary sample cannot be redacted safely: with findings it goes out by hash only.
+        let report = kyoyu_core::scan::scan_files(
+            &scanner,
+            &[(file.to_path_buf(), bytes.len() as u64)],
+            |_| {},
+        );
+        if report.matches.is_empty() {
+            eprintln!(
+                "kyoyu: {}: binary file, no identifiers found; nothing to redact",
+                file.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(&bytes);
+        let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+        eprintln!(
+            "kyoyu: {}: binary file with {} finding(s) (G6): it is shared by hash only, never as a file",
+            file.display(),
+            report.matches.len()
+        );
+        println!("sha256:{hex}");
+        return Ok(ExitCode::from(1));
+    };
+    let (redacted, changes) = scanner.redact_text(&text);
+    match &output {
+        Some(path) => {
+            // Written beside the target and renamed into place: never a half-written copy.
+            let temporary = path.with_extension("kyoyu-partial");
+            std::fs::write(&temporary, &redacted)
+                .with_context(|| format!("{}: cannot write", temporary.display()))?;
+            std::fs::rename(&temporary, path)
+                .with_context(|| format!("{}: cannot write", path.display()))?;
+        }
+        None => print!("{redacted}"),
+    }
+    for change in &changes {
+        eprintln!(
+            "kyoyu: {}:{}: `{}` -> `{}` ({}, {})",
+            file.display(),
+            change.offset,
+            change.original,
+            change.replacement,
+            change.category,
+            change.form
+        );
+    }
+    eprintln!("kyoyu: {} change(s)", changes.len());
+    Ok(ExitCode::SUCCESS)
 }

@@ -83,6 +83,11 @@ fn contains_route(assessment: &Value, to: &str, rule: &str) -> bool {
 fn case_1_electronics_maker() {
     let assessment = assess("electronics-maker.toml", "2026-11-06T12:00:00+09:00");
     assert_eq!(verdict(&assessment, "c2-1", "share").0, "allow");
+    // A documentation address is on the warninglists: review before it goes out as malicious.
+    assert_eq!(
+        verdict(&assessment, "c2-2", "share"),
+        ("review".to_owned(), vec!["G3".to_owned()])
+    );
     assert_eq!(
         verdict(&assessment, "loader", "share").0,
         "allow",

@@ -133,14 +133,8 @@ pub fn assess(incident: &Incident) -> GuidanceAssessment {
 
 pub fn assess_at(incident: &Incident, at: &str) -> GuidanceAssessment {
     let guidance = Guidance::builtin().expect("builtin guidance loads");
-    let findings = kyoyu_guidance::identifiability::profile_findings(incident);
-    guidance.assess(
-        incident,
-        time(at),
-        &findings,
-        &[],
-        &TimingSettings::default(),
-    )
+    let checks = kyoyu_guidance::identifiability::profile_checks(incident);
+    guidance.assess(incident, time(at), &checks, &[], &TimingSettings::default())
 }
 
 pub fn only_item(incident: &Incident) -> ItemAssessment {
@@ -158,6 +152,6 @@ pub fn verdict(item: &ItemAssessment, channel: Channel) -> (&'static str, Vec<&'
     )
 }
 
-pub fn no_findings() -> HashMap<ItemId, Vec<kyoyu_guidance::Finding>> {
+pub fn no_findings() -> kyoyu_guidance::Checks {
     HashMap::new()
 }

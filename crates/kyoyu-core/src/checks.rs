@@ -1,0 +1,235 @@
+//! The checks before anything leaves (G6): the identity profile compiled into the scanner and
+//! run over every item's text and every sample file, lookalike detection on IoC domains and
+//! URLs, and the MISP warninglists.
+//!
+//! Key decision: the scanner is built once per incident from its `[organization]` profile and
+//! shared; a sample whose scan could not read everything (a damaged or foreign-password archive)
+//! counts as *not scanned*, so it stays in review rather than passing as clean.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use kyoyu_guidance::{Checks, Finding, ItemChecks, Reason};
+use kyoyu_model::{IdentityProfile, Incident, InfoClass, ItemBody, Localized};
+use kyoyu_scan::warninglist::{self, HitReason};
+use kyoyu_scan::{BuildError, Category, Match, ScanError, Scanner, Sink};
+
+/// Compiles a profile into a scanner; `None` when the profile lists nothing.
+pub fn scanner_for(
+    profile: &IdentityProfile,
+    deep_xor: bool,
+) -> Result<Option<Scanner>, BuildError> {
+    if profile.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = Scanner::builder();
+    builder
+        .identifiers(Category::Name, profile.names.iter().cloned())
+        .identifiers(Category::Domain, profile.domains.iter().cloned())
+        .identifiers(Category::EmailDomain, profile.email_domains.iter().cloned())
+        .identifiers(
+            Category::Hostname,
+            profile
+                .hostnames
+                .iter()
+                .map(|pattern| pattern.as_str().to_owned()),
+        )
+        .identifiers(Category::Account, profile.accounts.iter().cloned())
+        .identifiers(Category::Person, profile.people.iter().cloned())
+        .deep_xor(deep_xor);
+    for range in &profile.ip_ranges {
+        builder.ip_range(*range);
+    }
+    builder.build().map(Some)
+}
+
+/// Matched bytes for people: text when they are UTF-8, otherwise printable ASCII with the rest
+/// as `\xNN` (UTF-16 and XOR forms).
+pub fn printable(bytes: &[u8]) -> String {
+    if let Ok(text) = std::str::from_utf8(bytes)
+        && !text.chars().any(char::is_control)
+    {
+        return text.to_owned();
+    }
+    bytes
+        .iter()
+        .map(|byte| {
+            if byte.is_ascii_graphic() || *byte == b' ' {
+                (*byte as char).to_string()
+            } else {
+                format!("\\x{byte:02x}")
+            }
+        })
+        .collect()
+}
+
+/// Matched bytes for people, decoded by the form they were found in (UTF-16 shows as text).
+pub fn readable(form: kyoyu_scan::Form, bytes: &[u8]) -> String {
+    let units: Option<Vec<u16>> = match form {
+        kyoyu_scan::Form::Utf16Le => Some(
+            bytes
+                .chunks_exact(2)
+                .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+                .collect(),
+        ),
+        kyoyu_scan::Form::Utf16Be => Some(
+            bytes
+                .chunks_exact(2)
+                .map(|pair| u16::from_be_bytes([pair[0], pair[1]]))
+                .collect(),
+        ),
+        _ => None,
+    };
+    match units.and_then(|units| String::from_utf16(&units).ok()) {
+        Some(text) if !text.chars().any(char::is_control) => text,
+        _ => printable(bytes),
+    }
+}
+
+/// A scan match as a G6 finding.
+pub fn finding(found: &Match<'_>) -> Finding {
+    Finding {
+        rule: "G6",
+        identifier: found.identifier.to_owned(),
+        category: found.category.as_str(),
+        matched: readable(found.form, found.bytes),
+        encoding: found.form.to_string(),
+        source: found.source.to_owned(),
+        offset: found.offset,
+    }
+}
+
+/// Collects findings and remembers whether any input could not be read.
+#[derive(Default)]
+struct Collect {
+    findings: Vec<Finding>,
+    unreadable: Vec<String>,
+}
+
+impl Sink for Collect {
+    fn matched(&mut self, found: &Match<'_>) -> bool {
+        self.findings.push(finding(found));
+        true
+    }
+
+    fn error(&mut self, error: &ScanError) -> bool {
+        self.unreadable.push(error.to_string());
+        true
+    }
+}
+
+fn listed_reason(value: &str, list: &str, name: &str, entry: &str) -> Reason {
+    Reason {
+        rule: "G3",
+        text: Localized::new(
+            format!(
+                "`{value}` は MISP 警告リスト「{name}」（{list}: {entry}）に載っている既知の誤検知候補。悪性の指標として出す前に確認すること。"
+            ),
+            format!(
+                "`{value}` is on the MISP warninglist \"{name}\" ({list}: {entry}), a known false positive; confirm before it goes out as malicious."
+            ),
+        ),
+    }
+}
+
+/// Runs every check over the incident's items; sample paths are relative to `samples_base`.
+pub fn check_incident(
+    incident: &Incident,
+    scanner: Option<&Scanner>,
+    samples_base: &Path,
+) -> Checks {
+    let lookalikes = {
+        let domains: Vec<&str> = incident
+            .organization
+            .domains
+            .iter()
+            .chain(&incident.organization.email_domains)
+            .map(String::as_str)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        (!domains.is_empty()).then(|| kyoyu_scan::lookalike::LookalikeDetector::new(domains))
+    };
+    let lists = warninglist::builtin();
+    let mut checks: Checks = HashMap::new();
+    for item in &incident.items {
+        if item.class() == InfoClass::Context {
+            continue;
+        }
+        let mut item_checks = ItemChecks::default();
+        if let Some(scanner) = scanner {
+            let mut collect = Collect::default();
+            for (field, text) in item.texts() {
+                if field != "path" {
+                    scanner.scan_named_bytes(text.as_bytes(), field, &mut collect);
+                }
+            }
+            if let ItemBody::Ioc {
+                path: Some(path), ..
+            } = &item.body
+            {
+                let before = collect.unreadable.len();
+                match scanner.scan_path(&samples_base.join(path), &mut collect) {
+                    Ok(_) if collect.unreadable.len() == before => {
+                        item_checks.sample_scanned = true
+                    }
+                    Ok(_) => {}
+                    Err(error) => collect.unreadable.push(error.to_string()),
+                }
+                // Report the sample by the name the incident file gives it.
+                let full = samples_base.join(path).display().to_string();
+                for finding in &mut collect.findings {
+                    if let Some(rest) = finding.source.strip_prefix(&full) {
+                        finding.source = format!("{path}{rest}");
+                    }
+                }
+            }
+            item_checks.findings = collect.findings;
+        }
+        if let ItemBody::Ioc {
+            ioc_type,
+            value: Some(value),
+            ..
+        } = &item.body
+        {
+            let kind = ioc_type.as_str();
+            if let Some(detector) = &lookalikes
+                && matches!(kind, "domain-name" | "hostname" | "url" | "email-addr")
+            {
+                for lookalike in detector.check(value) {
+                    item_checks.findings.push(Finding {
+                        rule: "G6",
+                        identifier: lookalike.imitates.clone(),
+                        category: "lookalike",
+                        matched: lookalike.candidate.clone(),
+                        encoding: format!("lookalike:{}", lookalike.kind),
+                        source: "value".to_owned(),
+                        offset: 0,
+                    });
+                }
+            }
+            for hit in lists.check(value) {
+                match hit {
+                    HitReason::Listed { list, name, entry } => {
+                        item_checks
+                            .false_positives
+                            .push(listed_reason(value, list, &name, &entry));
+                    }
+                    HitReason::InternalAddress { range } => item_checks.findings.push(Finding {
+                        rule: "G6",
+                        identifier: range.to_owned(),
+                        category: "internal_address",
+                        matched: value.clone(),
+                        encoding: "ip".to_owned(),
+                        source: "value".to_owned(),
+                        offset: 0,
+                    }),
+                }
+            }
+        }
+        if item_checks != ItemChecks::default() {
+            checks.insert(item.id.clone(), item_checks);
+        }
+    }
+    checks
+}
