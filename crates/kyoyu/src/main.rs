@@ -29,6 +29,21 @@ enum LangArg {
     En,
 }
 
+/// Where the identity profile comes from: a profile file or an incident file.
+#[derive(Debug, clap::Args)]
+struct ProfileSource {
+    /// A profile file holding the contract's `[organization]` table.
+    #[arg(
+        long,
+        conflicts_with = "incident",
+        required_unless_present = "incident"
+    )]
+    profile: Option<PathBuf>,
+    /// An incident file whose `[organization]` is used.
+    #[arg(long)]
+    incident: Option<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Assess an incident file: what may go out now, deadlines, publication advice.
@@ -55,16 +70,8 @@ enum Command {
     /// organization's identifiers before they leave (guidance G6). Exit 1 when something was
     /// found, 0 when clean, 2 on error.
     Scan {
-        /// A profile file holding the contract's `[organization]` table.
-        #[arg(
-            long,
-            conflicts_with = "incident",
-            required_unless_present = "incident"
-        )]
-        profile: Option<PathBuf>,
-        /// An incident file whose `[organization]` is used.
-        #[arg(long)]
-        incident: Option<PathBuf>,
+        #[command(flatten)]
+        source: ProfileSource,
         /// Files and directories to scan.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -80,16 +87,8 @@ enum Command {
     Redact {
         /// The file to redact.
         file: PathBuf,
-        /// A profile file holding the contract's `[organization]` table.
-        #[arg(
-            long,
-            conflicts_with = "incident",
-            required_unless_present = "incident"
-        )]
-        profile: Option<PathBuf>,
-        /// An incident file whose `[organization]` is used.
-        #[arg(long)]
-        incident: Option<PathBuf>,
+        #[command(flatten)]
+        source: ProfileSource,
         /// Where to write the redacted copy (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -179,18 +178,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Scan {
-            profile,
-            incident,
+            source,
             paths,
             json,
             deep,
-        } => scan(profile, incident, &paths, json, deep),
+        } => scan(source, &paths, json, deep),
         Command::Redact {
             file,
-            profile,
-            incident,
+            source,
             output,
-        } => redact(&file, profile, incident, output),
+        } => redact(&file, source, output),
         Command::Rules { json, lang } => {
             let lang = language(lang);
             let guidance = Guidance::builtin().map_err(|error| anyhow::anyhow!("{error}"))?;
@@ -260,11 +257,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// The profile named by `--profile` or `--incident`, and the file it came from.
-fn profile_from(
-    profile: Option<PathBuf>,
-    incident: Option<PathBuf>,
-) -> anyhow::Result<(kyoyu_model::IdentityProfile, PathBuf)> {
-    match (profile, incident) {
+fn profile_from(source: ProfileSource) -> anyhow::Result<(kyoyu_model::IdentityProfile, PathBuf)> {
+    match (source.profile, source.incident) {
         (Some(path), _) => Ok((kyoyu_core::scan::load_profile(&path, false)?, path)),
         (None, Some(path)) => Ok((kyoyu_core::scan::load_profile(&path, true)?, path)),
         (None, None) => anyhow::bail!("give --profile FILE or --incident FILE"),
@@ -272,13 +266,12 @@ fn profile_from(
 }
 
 fn scan(
-    profile: Option<PathBuf>,
-    incident: Option<PathBuf>,
+    source: ProfileSource,
     paths: &[PathBuf],
     json: bool,
     deep: bool,
 ) -> anyhow::Result<ExitCode> {
-    let (profile, origin) = profile_from(profile, incident)?;
+    let (profile, origin) = profile_from(source)?;
     let scanner = kyoyu_core::scan::scanner(&profile, deep, &origin)?;
     let (files, mut walk_errors) = kyoyu_core::scan::files(paths);
     let total: u64 = files.iter().map(|(_, size)| size).sum();
@@ -342,11 +335,10 @@ fn scan(
 
 fn redact(
     file: &std::path::Path,
-    profile: Option<PathBuf>,
-    incident: Option<PathBuf>,
+    source: ProfileSource,
     output: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
-    let (profile, origin) = profile_from(profile, incident)?;
+    let (profile, origin) = profile_from(source)?;
     let scanner = kyoyu_core::scan::scanner(&profile, false, &origin)?;
     let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
     let Ok(text) = String::from_utf8(bytes.clone()) else {
