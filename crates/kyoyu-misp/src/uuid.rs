@@ -1,0 +1,102 @@
+//! A validated UUID as MISP writes it: 36 characters, lower-case hexadecimal with hyphens.
+//!
+//! Key decision: a 16-byte value rather than the text, so equality ignores letter case and the
+//! exporter always writes the canonical lower-case form. Hand-written (twenty lines) instead of
+//! the `uuid` crate because only parsing and printing are needed.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A UUID (any version), printed in the canonical lower-case hyphenated form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Uuid(u128);
+
+/// The text is not a hyphenated UUID.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected a UUID like `5f1b7b9e-0c8a-4c2e-9a51-6f3d2b1c0a99`, found `{0}`")]
+pub struct InvalidUuid(pub String);
+
+impl Uuid {
+    /// The UUID with these 128 bits (big-endian, as printed).
+    pub const fn from_u128(bits: u128) -> Self {
+        Uuid(bits)
+    }
+
+    /// The 128 bits, big-endian as printed.
+    pub const fn as_u128(self) -> u128 {
+        self.0
+    }
+}
+
+impl FromStr for Uuid {
+    type Err = InvalidUuid;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 36 {
+            return Err(InvalidUuid(text.to_owned()));
+        }
+        let mut bits: u128 = 0;
+        for (position, &byte) in bytes.iter().enumerate() {
+            if matches!(position, 8 | 13 | 18 | 23) {
+                if byte != b'-' {
+                    return Err(InvalidUuid(text.to_owned()));
+                }
+                continue;
+            }
+            let nibble = match byte {
+                b'0'..=b'9' => byte - b'0',
+                b'a'..=b'f' => byte - b'a' + 10,
+                b'A'..=b'F' => byte - b'A' + 10,
+                _ => return Err(InvalidUuid(text.to_owned())),
+            };
+            bits = (bits << 4) | u128::from(nibble);
+        }
+        Ok(Uuid(bits))
+    }
+}
+
+impl fmt::Display for Uuid {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = [0u8; 36];
+        let mut bits = self.0;
+        for position in (0..36).rev() {
+            if matches!(position, 8 | 13 | 18 | 23) {
+                text[position] = b'-';
+                continue;
+            }
+            text[position] = b"0123456789abcdef"[(bits & 0xf) as usize];
+            bits >>= 4;
+        }
+        // Every byte written above is ASCII.
+        formatter.write_str(std::str::from_utf8(&text).unwrap_or_default())
+    }
+}
+
+impl serde::Serialize for Uuid {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_any_case_and_prints_lower_case() {
+        let uuid: Uuid = "5F1B7B9E-0c8a-4c2e-9a51-6f3d2b1c0a99".parse().unwrap();
+        assert_eq!(uuid.to_string(), "5f1b7b9e-0c8a-4c2e-9a51-6f3d2b1c0a99");
+        assert!("5f1b7b9e0c8a4c2e9a516f3d2b1c0a99".parse::<Uuid>().is_err());
+        assert!(
+            "5f1b7b9e-0c8a-4c2e-9a51-6f3d2b1c0a9g"
+                .parse::<Uuid>()
+                .is_err()
+        );
+        assert!(
+            "5f1b7b9e-0c8a-4c2e-9a51_6f3d2b1c0a99"
+                .parse::<Uuid>()
+                .is_err()
+        );
+    }
+}
