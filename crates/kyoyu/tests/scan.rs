@@ -167,3 +167,32 @@ fn redact_refuses_a_binary_sample_with_findings_and_gives_its_hash() {
     );
     assert!(String::from_utf8_lossy(&output.stderr).contains("hash only"));
 }
+
+#[test]
+fn a_profile_file_serves_as_well_as_an_incident() {
+    let output = kyoyu(&[
+        "scan",
+        "--profile",
+        "crates/kyoyu/test_data/profile.toml",
+        "--json",
+        "examples/samples",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(
+        forms(&report),
+        [("svc-avmgr".to_owned(), "utf-16le".to_owned())],
+        "the profile lists no host pattern"
+    );
+    let empty = kyoyu(&[
+        "scan",
+        "--profile",
+        "crates/kyoyu/test_data/bad/unknown-field.toml",
+        "examples/samples",
+    ]);
+    assert_eq!(
+        empty.status.code(),
+        Some(2),
+        "a file without a profile is an input error"
+    );
+}
