@@ -8,6 +8,7 @@
 
 pub mod assess;
 pub mod checks;
+pub mod egress;
 pub mod json;
 pub mod load;
 pub mod report;

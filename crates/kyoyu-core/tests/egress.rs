@@ -1,0 +1,232 @@
+//! The egress gate: what a share package toward a community holds, on a worked case and on
+//! random incidents (the invariants hold whatever the input).
+
+use std::path::Path;
+
+use kyoyu_core::egress::{Form, Producer, share_package};
+use kyoyu_core::{AssessSettings, assess, checks::scanner_for, load_incident};
+use kyoyu_model::timeline::parse_timestamp;
+use kyoyu_model::{
+    Approval, Channel, Community, CommunityKind, Facts, IdentityProfile, Incident, InfoClass,
+    IocType, Item, ItemBody, ItemId, Resolution, Tlp,
+};
+use kyoyu_scan::Sink;
+use proptest::prelude::*;
+
+#[test]
+fn the_electronics_case_shares_only_what_may_go_and_names_no_victim() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let loaded =
+        load_incident(&root.join("examples/electronics-maker.toml")).expect("example loads");
+    let at = parse_timestamp("2026-11-06T12:00:00+09:00").expect("time");
+    let assessment = assess(
+        &loaded.incident,
+        &loaded.base,
+        at,
+        &AssessSettings::default(),
+    )
+    .expect("assess");
+    let scanner = scanner_for(&loaded.incident.organization, false).expect("profile compiles");
+    let package =
+        share_package(&loaded.incident, &assessment, "jpcert", scanner.as_ref()).expect("package");
+    let released: Vec<(&str, Form)> = package
+        .releases
+        .iter()
+        .map(|release| (release.item.id.as_str(), release.form))
+        .collect();
+    assert_eq!(
+        released,
+        [
+            ("c2-1", Form::AsIs),
+            ("loader", Form::HashOnly),
+            ("ttp-initial", Form::AsIs),
+            ("ttp-move", Form::AsIs),
+            ("window", Form::AsIs),
+            ("lessons", Form::AsIs),
+        ]
+    );
+    let withheld: Vec<&str> = package
+        .withheld
+        .iter()
+        .map(|withheld| withheld.item.as_str())
+        .collect();
+    assert_eq!(
+        withheld,
+        [
+            "c2-2",
+            "proxy-config",
+            "av-vuln",
+            "damage",
+            "history",
+            "who"
+        ]
+    );
+    assert!(
+        matches!(&package.producer, Producer::Pseudonym(name) if name.starts_with("kyoyu-submitter-"))
+    );
+    assert!(
+        package
+            .releases
+            .iter()
+            .all(|release| release.tlp == Tlp::Amber)
+    );
+    assert!(
+        share_package(
+            &loaded.incident,
+            &assessment,
+            "no-such-hub",
+            scanner.as_ref()
+        )
+        .is_err()
+    );
+}
+
+const NAMES: [&str; 3] = ["Example Denki", "example-denki.co.jp", "svc-backup"];
+
+fn profile() -> IdentityProfile {
+    IdentityProfile {
+        names: vec![NAMES[0].to_owned()],
+        domains: vec![NAMES[1].to_owned()],
+        accounts: vec![NAMES[2].to_owned()],
+        ..IdentityProfile::default()
+    }
+}
+
+/// A text that sometimes carries a profile identifier, in some letter case.
+fn text() -> impl Strategy<Value = String> {
+    (0usize..6, "[a-z0-9 .-]{0,12}", any::<bool>()).prop_map(|(pick, filler, upper)| {
+        match NAMES.get(pick) {
+            Some(name) if upper => format!("{filler} {} {filler}", name.to_uppercase()),
+            Some(name) => format!("{filler}{name}{filler}"),
+            None => format!("c2 {filler}.example.net"),
+        }
+    })
+}
+
+fn item(index: usize) -> impl Strategy<Value = (Item, Option<Resolution>)> {
+    let kinds = 0usize..8;
+    let tlps = prop_oneof![
+        Just(None),
+        Just(Some(Tlp::Clear)),
+        Just(Some(Tlp::Amber)),
+        Just(Some(Tlp::Red))
+    ];
+    let resolutions = prop_oneof![
+        Just(None),
+        Just(Some(Resolution::Approve)),
+        Just(Some(Resolution::Redact)),
+        Just(Some(Resolution::HashOnly)),
+        Just(Some(Resolution::Reject))
+    ];
+    (kinds, text(), text(), tlps, resolutions).prop_map(
+        move |(kind, value, words, tlp, resolution)| {
+            let body = match kind {
+                0 => ItemBody::Damage,
+                1 => ItemBody::ResponseHistory,
+                2 => ItemBody::VictimIdentity,
+                3 => ItemBody::Ttp { technique: None },
+                4 => ItemBody::Vulnerability {
+                    product: Some(value),
+                    cve: None,
+                    fix_available: Some(index % 2 == 0),
+                },
+                5 => ItemBody::AbusedService { value: Some(value) },
+                _ => ItemBody::Ioc {
+                    ioc_type: IocType::parse("domain-name").expect("type"),
+                    value: Some(value),
+                    path: None,
+                },
+            };
+            let item = Item {
+                id: ItemId::parse(&format!("i{index}")).expect("id"),
+                text: Some(words),
+                tlp,
+                knowhow: false,
+                body,
+            };
+            (item, resolution)
+        },
+    )
+}
+
+fn incident() -> impl Strategy<Value = Incident> {
+    (1usize..12, any::<bool>())
+        .prop_flat_map(|(count, isac)| {
+            let items: Vec<_> = (0..count).map(item).collect();
+            (items, Just(isac))
+        })
+        .prop_map(|(items, isac)| {
+            let at = parse_timestamp("2026-11-03T10:00:00+09:00").expect("time");
+            let approvals = items
+                .iter()
+                .filter_map(|(item, resolution)| {
+                    resolution.map(|resolution| Approval {
+                        item: item.id.clone(),
+                        channel: Channel::Share,
+                        by: "lead".to_owned(),
+                        at,
+                        resolution,
+                    })
+                })
+                .collect();
+            Incident {
+                id: "PROP".to_owned(),
+                title: None,
+                jurisdictions: Vec::new(),
+                sectors: Vec::new(),
+                listed_company: false,
+                sec_registrant: false,
+                organization: profile(),
+                facts: Facts::default(),
+                timeline: Vec::new(),
+                items: items.into_iter().map(|(item, _)| item).collect(),
+                communities: vec![Community {
+                    id: "c".to_owned(),
+                    kind: if isac {
+                        CommunityKind::Isac
+                    } else {
+                        CommunityKind::Hub
+                    },
+                    max_tlp: Tlp::Amber,
+                }],
+                approvals,
+            }
+        })
+}
+
+struct Found(usize);
+
+impl Sink for Found {
+    fn matched(&mut self, _: &kyoyu_scan::Match<'_>) -> bool {
+        self.0 += 1;
+        true
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn no_package_carries_context_to_a_hub_an_identifier_or_an_item_not_allowed(incident in incident()) {
+        let at = parse_timestamp("2026-11-05T12:00:00+09:00").expect("time");
+        let assessment = assess(&incident, Path::new("."), at, &AssessSettings::default()).expect("assess");
+        let scanner = scanner_for(&incident.organization, false).expect("profile").expect("non-empty");
+        let package = share_package(&incident, &assessment, "c", Some(&scanner)).expect("package");
+        let hub = incident.communities[0].kind == CommunityKind::Hub;
+        for release in &package.releases {
+            let assessed = assessment.guidance.items.iter().find(|item| item.id == release.item.id).expect("assessed");
+            prop_assert_eq!(assessed.communities[0].decision, kyoyu_guidance::Decision::Allow);
+            prop_assert!(!(hub && release.item.class() == InfoClass::Context), "context to a hub: {:?}", release.item);
+            prop_assert!(release.tlp <= Tlp::Amber);
+            for (_, text) in &release.texts {
+                let mut found = Found(0);
+                scanner.scan_bytes(text.as_bytes(), &mut found);
+                prop_assert_eq!(found.0, 0, "identifier in outgoing text {:?}", text);
+            }
+        }
+        if hub {
+            prop_assert!(matches!(package.producer, Producer::Pseudonym(_)));
+        }
+        prop_assert_eq!(package.releases.len() + package.withheld.len(), incident.items.len());
+    }
+}
