@@ -128,7 +128,7 @@ fn item(index: usize) -> impl Strategy<Value = (Item, Option<Resolution>)> {
                 4 => ItemBody::Vulnerability {
                     product: Some(value),
                     cve: None,
-                    fix_available: Some(index % 2 == 0),
+                    fix_available: Some(index.is_multiple_of(2)),
                 },
                 5 => ItemBody::AbusedService { value: Some(value) },
                 _ => ItemBody::Ioc {
