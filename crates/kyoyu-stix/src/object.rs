@@ -1,0 +1,810 @@
+//! The STIX 2.1 object: common properties typed, type-specific properties typed for the types
+//! kyoyu uses, and every other property kept verbatim in [`StixObject::extra`].
+//!
+//! Key decision: one hand-written map visitor instead of `#[serde(flatten)]` and an internally
+//! tagged enum. Flatten buffers every object into an intermediate tree before typing it, which
+//! roughly halves parse speed; the visitor reads each property once, straight into its typed
+//! slot, and only properties it does not know become `serde_json::Value`s. Timestamps and
+//! identifiers are kept as the text that arrived ([`Timestamp`], [`Identifier`]) so a round trip
+//! is byte-exact in value (STIX allows any number of fractional digits); validation checks their
+//! form separately (see [`crate::validate`]).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+/// A STIX timestamp exactly as written (`2016-04-06T20:03:48.000Z`).
+///
+/// Kept as text so that re-serialization never changes precision; [`Timestamp::to_datetime`]
+/// parses it when a value is needed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(pub String);
+
+impl Timestamp {
+    /// The timestamp as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Parses the text as RFC 3339 (any offset); `None` when it is not a timestamp.
+    pub fn to_datetime(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        chrono::DateTime::parse_from_rfc3339(&self.0)
+            .ok()
+            .map(|t| t.with_timezone(&chrono::Utc))
+    }
+
+    /// Formats a UTC time the way STIX producers conventionally do (milliseconds, `Z`).
+    pub fn from_datetime(time: chrono::DateTime<chrono::Utc>) -> Self {
+        Self(time.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A STIX identifier (`indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f`) as written.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Identifier(pub String);
+
+impl Identifier {
+    /// The identifier as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The part before `--` (the object type), if there is a `--`.
+    pub fn object_type(&self) -> Option<&str> {
+        self.0.split_once("--").map(|(t, _)| t)
+    }
+
+    /// The part after `--` (the UUID text), if there is a `--`.
+    pub fn uuid_text(&self) -> Option<&str> {
+        self.0.split_once("--").map(|(_, u)| u)
+    }
+}
+
+impl fmt::Display for Identifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for Identifier {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+/// `external_references` entry.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ExternalReference {
+    /// `source_name` (required by the spec; empty when absent on the wire is a validation issue).
+    pub source_name: String,
+    /// `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `hashes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hashes: Option<BTreeMap<String, String>>,
+    /// `external_id` (e.g. `T1059.001`, `CVE-2024-1234`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// Custom properties of the reference, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `granular_markings` entry.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct GranularMarking {
+    /// `lang` (either this or `marking_ref`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// `marking_ref`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marking_ref: Option<Identifier>,
+    /// `selectors`.
+    pub selectors: Vec<String>,
+    /// Custom properties, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `kill_chain_phases` entry.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct KillChainPhase {
+    /// `kill_chain_name` (e.g. `mitre-attack`).
+    pub kill_chain_name: String,
+    /// `phase_name` (e.g. `initial-access`).
+    pub phase_name: String,
+    /// Custom properties, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Generates a struct of optional typed properties plus the three routines the object visitor
+/// needs: read one property from the map being visited, read one from an already parsed
+/// `Value` (when `type` came after it), and write all present properties.
+macro_rules! stix_properties {
+    ($(#[$meta:meta])* $name:ident { $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $key:literal ),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Default)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: Option<$ty>, )*
+        }
+
+        impl $name {
+            /// The wire names this struct types.
+            pub const KEYS: &'static [&'static str] = &[$($key),*];
+
+            #[allow(unused_variables)]
+            fn read_from_map<'de, A: MapAccess<'de>>(
+                &mut self,
+                key: &str,
+                map: &mut A,
+                extra: &mut Map<String, Value>,
+            ) -> Result<bool, A::Error> {
+                match key {
+                    $( $key => {
+                        let value = map.next_value::<Option<$ty>>().map_err(|e| {
+                            de::Error::custom(format!("property `{key}`: {e}"))
+                        })?;
+                        match value {
+                            Some(v) => self.$field = Some(v),
+                            // An explicit `null` is not a value of the typed property; keep it
+                            // verbatim so nothing is lost.
+                            None => { extra.insert(key.to_owned(), Value::Null); }
+                        }
+                        Ok(true)
+                    } )*
+                    _ => Ok(false),
+                }
+            }
+
+            #[allow(unused_variables, dead_code)]
+            fn read_from_value(
+                &mut self,
+                key: &str,
+                value: Value,
+                extra: &mut Map<String, Value>,
+            ) -> Result<(), serde_json::Error> {
+                match key {
+                    $( $key => {
+                        match Option::<$ty>::deserialize(value)? {
+                            Some(v) => self.$field = Some(v),
+                            None => { extra.insert(key.to_owned(), Value::Null); }
+                        }
+                    } )*
+                    _ => { extra.insert(key.to_owned(), value); }
+                }
+                Ok(())
+            }
+
+            #[allow(unused_variables)]
+            fn write<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+                $( if let Some(v) = &self.$field { map.serialize_entry($key, v)?; } )*
+                Ok(())
+            }
+        }
+    };
+}
+
+stix_properties! {
+    /// Common properties of SDOs, SROs, SCOs and marking definitions (spec §3.2). `type` and
+    /// `id` live on [`StixObject`] itself since every object has them.
+    Common {
+        /// `spec_version`.
+        spec_version: String = "spec_version",
+        /// `created`.
+        created: Timestamp = "created",
+        /// `modified`.
+        modified: Timestamp = "modified",
+        /// `created_by_ref`.
+        created_by_ref: Identifier = "created_by_ref",
+        /// `revoked`.
+        revoked: bool = "revoked",
+        /// `labels`.
+        labels: Vec<String> = "labels",
+        /// `confidence` (0–100).
+        confidence: i64 = "confidence",
+        /// `lang`.
+        lang: String = "lang",
+        /// `external_references`.
+        external_references: Vec<ExternalReference> = "external_references",
+        /// `object_marking_refs`.
+        object_marking_refs: Vec<Identifier> = "object_marking_refs",
+        /// `granular_markings`.
+        granular_markings: Vec<GranularMarking> = "granular_markings",
+        /// `extensions` (extension id or name → extension object), kept as JSON.
+        extensions: Map<String, Value> = "extensions",
+        /// `defanged` (SCOs).
+        defanged: bool = "defanged",
+    }
+}
+
+stix_properties! {
+    /// `indicator` properties.
+    Indicator {
+        /// `name`.
+        name: String = "name",
+        /// `description`.
+        description: String = "description",
+        /// `indicator_types`.
+        indicator_types: Vec<String> = "indicator_types",
+        /// `pattern`.
+        pattern: String = "pattern",
+        /// `pattern_type` (`stix`, `snort`, `yara`, …).
+        pattern_type: String = "pattern_type",
+        /// `pattern_version`.
+        pattern_version: String = "pattern_version",
+        /// `valid_from`.
+        valid_from: Timestamp = "valid_from",
+        /// `valid_until`.
+        valid_until: Timestamp = "valid_until",
+        /// `kill_chain_phases`.
+        kill_chain_phases: Vec<KillChainPhase> = "kill_chain_phases",
+    }
+}
+
+stix_properties! {
+    /// `attack-pattern` properties.
+    AttackPattern {
+        /// `name`.
+        name: String = "name",
+        /// `description`.
+        description: String = "description",
+        /// `aliases`.
+        aliases: Vec<String> = "aliases",
+        /// `kill_chain_phases`.
+        kill_chain_phases: Vec<KillChainPhase> = "kill_chain_phases",
+    }
+}
+
+stix_properties! {
+    /// `malware` properties.
+    Malware {
+        /// `name`.
+        name: String = "name",
+        /// `description`.
+        description: String = "description",
+        /// `malware_types`.
+        malware_types: Vec<String> = "malware_types",
+        /// `is_family`.
+        is_family: bool = "is_family",
+        /// `aliases`.
+        aliases: Vec<String> = "aliases",
+        /// `kill_chain_phases`.
+        kill_chain_phases: Vec<KillChainPhase> = "kill_chain_phases",
+        /// `first_seen`.
+        first_seen: Timestamp = "first_seen",
+        /// `last_seen`.
+        last_seen: Timestamp = "last_seen",
+        /// `operating_system_refs`.
+        operating_system_refs: Vec<Identifier> = "operating_system_refs",
+        /// `architecture_execution_envs`.
+        architecture_execution_envs: Vec<String> = "architecture_execution_envs",
+        /// `implementation_languages`.
+        implementation_languages: Vec<String> = "implementation_languages",
+        /// `capabilities`.
+        capabilities: Vec<String> = "capabilities",
+        /// `sample_refs`.
+        sample_refs: Vec<Identifier> = "sample_refs",
+    }
+}
+
+stix_properties! {
+    /// `vulnerability` properties.
+    Vulnerability {
+        /// `name` (conventionally the CVE id).
+        name: String = "name",
+        /// `description`.
+        description: String = "description",
+    }
+}
+
+stix_properties! {
+    /// `identity` properties.
+    Identity {
+        /// `name`.
+        name: String = "name",
+        /// `description`.
+        description: String = "description",
+        /// `roles`.
+        roles: Vec<String> = "roles",
+        /// `identity_class`.
+        identity_class: String = "identity_class",
+        /// `sectors`.
+        sectors: Vec<String> = "sectors",
+        /// `contact_information`.
+        contact_information: String = "contact_information",
+    }
+}
+
+stix_properties! {
+    /// `relationship` properties.
+    Relationship {
+        /// `relationship_type`.
+        relationship_type: String = "relationship_type",
+        /// `description`.
+        description: String = "description",
+        /// `source_ref`.
+        source_ref: Identifier = "source_ref",
+        /// `target_ref`.
+        target_ref: Identifier = "target_ref",
+        /// `start_time`.
+        start_time: Timestamp = "start_time",
+        /// `stop_time`.
+        stop_time: Timestamp = "stop_time",
+    }
+}
+
+stix_properties! {
+    /// `sighting` properties.
+    Sighting {
+        /// `description`.
+        description: String = "description",
+        /// `first_seen`.
+        first_seen: Timestamp = "first_seen",
+        /// `last_seen`.
+        last_seen: Timestamp = "last_seen",
+        /// `count`.
+        count: i64 = "count",
+        /// `sighting_of_ref`.
+        sighting_of_ref: Identifier = "sighting_of_ref",
+        /// `observed_data_refs`.
+        observed_data_refs: Vec<Identifier> = "observed_data_refs",
+        /// `where_sighted_refs`.
+        where_sighted_refs: Vec<Identifier> = "where_sighted_refs",
+        /// `summary`.
+        summary: bool = "summary",
+    }
+}
+
+stix_properties! {
+    /// `marking-definition` properties: the TLP 1.0 / statement form (`definition_type`,
+    /// `definition`) and the TLP 2.0 extension form (`name` plus an entry in `extensions`).
+    MarkingDefinition {
+        /// `name` (`TLP:AMBER+STRICT`).
+        name: String = "name",
+        /// `definition_type` (`tlp`, `statement`; absent in the TLP 2.0 form).
+        definition_type: String = "definition_type",
+        /// `definition` (`{"tlp": "amber"}`, `{"statement": "…"}`).
+        definition: Map<String, Value> = "definition",
+    }
+}
+
+stix_properties! {
+    /// `ipv4-addr` and `ipv6-addr` properties.
+    IpAddr {
+        /// `value` (address or CIDR).
+        value: String = "value",
+        /// `resolves_to_refs`.
+        resolves_to_refs: Vec<Identifier> = "resolves_to_refs",
+        /// `belongs_to_refs`.
+        belongs_to_refs: Vec<Identifier> = "belongs_to_refs",
+    }
+}
+
+stix_properties! {
+    /// `domain-name` properties.
+    DomainName {
+        /// `value`.
+        value: String = "value",
+        /// `resolves_to_refs`.
+        resolves_to_refs: Vec<Identifier> = "resolves_to_refs",
+    }
+}
+
+stix_properties! {
+    /// `url` properties.
+    Url {
+        /// `value`.
+        value: String = "value",
+    }
+}
+
+stix_properties! {
+    /// `email-addr` properties.
+    EmailAddr {
+        /// `value`.
+        value: String = "value",
+        /// `display_name`.
+        display_name: String = "display_name",
+        /// `belongs_to_ref`.
+        belongs_to_ref: Identifier = "belongs_to_ref",
+    }
+}
+
+stix_properties! {
+    /// `file` properties.
+    File {
+        /// `hashes` (algorithm name → hex or ssdeep text).
+        hashes: BTreeMap<String, String> = "hashes",
+        /// `size`.
+        size: u64 = "size",
+        /// `name`.
+        name: String = "name",
+        /// `name_enc`.
+        name_enc: String = "name_enc",
+        /// `magic_number_hex`.
+        magic_number_hex: String = "magic_number_hex",
+        /// `mime_type`.
+        mime_type: String = "mime_type",
+        /// `ctime`.
+        ctime: Timestamp = "ctime",
+        /// `mtime`.
+        mtime: Timestamp = "mtime",
+        /// `atime`.
+        atime: Timestamp = "atime",
+        /// `parent_directory_ref`.
+        parent_directory_ref: Identifier = "parent_directory_ref",
+        /// `contains_refs`.
+        contains_refs: Vec<Identifier> = "contains_refs",
+        /// `content_ref`.
+        content_ref: Identifier = "content_ref",
+    }
+}
+
+stix_properties! {
+    /// `network-traffic` properties.
+    NetworkTraffic {
+        /// `start`.
+        start: Timestamp = "start",
+        /// `end`.
+        end: Timestamp = "end",
+        /// `is_active`.
+        is_active: bool = "is_active",
+        /// `src_ref`.
+        src_ref: Identifier = "src_ref",
+        /// `dst_ref`.
+        dst_ref: Identifier = "dst_ref",
+        /// `src_port`.
+        src_port: u16 = "src_port",
+        /// `dst_port`.
+        dst_port: u16 = "dst_port",
+        /// `protocols`.
+        protocols: Vec<String> = "protocols",
+        /// `src_byte_count`.
+        src_byte_count: u64 = "src_byte_count",
+        /// `dst_byte_count`.
+        dst_byte_count: u64 = "dst_byte_count",
+        /// `src_packets`.
+        src_packets: u64 = "src_packets",
+        /// `dst_packets`.
+        dst_packets: u64 = "dst_packets",
+        /// `ipfix`.
+        ipfix: Map<String, Value> = "ipfix",
+        /// `src_payload_ref`.
+        src_payload_ref: Identifier = "src_payload_ref",
+        /// `dst_payload_ref`.
+        dst_payload_ref: Identifier = "dst_payload_ref",
+        /// `encapsulates_refs`.
+        encapsulates_refs: Vec<Identifier> = "encapsulates_refs",
+        /// `encapsulated_by_ref`.
+        encapsulated_by_ref: Identifier = "encapsulated_by_ref",
+    }
+}
+
+stix_properties! {
+    /// `x509-certificate` properties.
+    X509Certificate {
+        /// `is_self_signed`.
+        is_self_signed: bool = "is_self_signed",
+        /// `hashes`.
+        hashes: BTreeMap<String, String> = "hashes",
+        /// `version`.
+        version: String = "version",
+        /// `serial_number`.
+        serial_number: String = "serial_number",
+        /// `signature_algorithm`.
+        signature_algorithm: String = "signature_algorithm",
+        /// `issuer`.
+        issuer: String = "issuer",
+        /// `validity_not_before`.
+        validity_not_before: Timestamp = "validity_not_before",
+        /// `validity_not_after`.
+        validity_not_after: Timestamp = "validity_not_after",
+        /// `subject`.
+        subject: String = "subject",
+        /// `subject_public_key_algorithm`.
+        subject_public_key_algorithm: String = "subject_public_key_algorithm",
+        /// `subject_public_key_modulus`.
+        subject_public_key_modulus: String = "subject_public_key_modulus",
+        /// `subject_public_key_exponent`.
+        subject_public_key_exponent: i64 = "subject_public_key_exponent",
+        /// `x509_v3_extensions`.
+        x509_v3_extensions: Map<String, Value> = "x509_v3_extensions",
+    }
+}
+
+/// The type-specific part of an object. Types kyoyu does not model are [`ObjectBody::Other`]:
+/// all their specific properties are in [`StixObject::extra`].
+#[derive(Debug, Clone, PartialEq)]
+#[allow(missing_docs)]
+pub enum ObjectBody {
+    Indicator(Indicator),
+    AttackPattern(AttackPattern),
+    Malware(Malware),
+    Vulnerability(Vulnerability),
+    Identity(Identity),
+    Relationship(Relationship),
+    Sighting(Sighting),
+    MarkingDefinition(MarkingDefinition),
+    Ipv4Addr(IpAddr),
+    Ipv6Addr(IpAddr),
+    DomainName(DomainName),
+    Url(Url),
+    EmailAddr(EmailAddr),
+    File(File),
+    NetworkTraffic(NetworkTraffic),
+    X509Certificate(X509Certificate),
+    /// Any other type (SDOs kyoyu does not type, custom types, extension-defined types).
+    Other,
+}
+
+macro_rules! dispatch_body {
+    ($body:expr, $inner:ident => $e:expr, $other:expr) => {
+        match $body {
+            ObjectBody::Indicator($inner) => $e,
+            ObjectBody::AttackPattern($inner) => $e,
+            ObjectBody::Malware($inner) => $e,
+            ObjectBody::Vulnerability($inner) => $e,
+            ObjectBody::Identity($inner) => $e,
+            ObjectBody::Relationship($inner) => $e,
+            ObjectBody::Sighting($inner) => $e,
+            ObjectBody::MarkingDefinition($inner) => $e,
+            ObjectBody::Ipv4Addr($inner) => $e,
+            ObjectBody::Ipv6Addr($inner) => $e,
+            ObjectBody::DomainName($inner) => $e,
+            ObjectBody::Url($inner) => $e,
+            ObjectBody::EmailAddr($inner) => $e,
+            ObjectBody::File($inner) => $e,
+            ObjectBody::NetworkTraffic($inner) => $e,
+            ObjectBody::X509Certificate($inner) => $e,
+            ObjectBody::Other => $other,
+        }
+    };
+}
+
+impl ObjectBody {
+    /// The empty body for a `type` value.
+    pub fn for_type(object_type: &str) -> Self {
+        match object_type {
+            "indicator" => Self::Indicator(Indicator::default()),
+            "attack-pattern" => Self::AttackPattern(AttackPattern::default()),
+            "malware" => Self::Malware(Malware::default()),
+            "vulnerability" => Self::Vulnerability(Vulnerability::default()),
+            "identity" => Self::Identity(Identity::default()),
+            "relationship" => Self::Relationship(Relationship::default()),
+            "sighting" => Self::Sighting(Sighting::default()),
+            "marking-definition" => Self::MarkingDefinition(MarkingDefinition::default()),
+            "ipv4-addr" => Self::Ipv4Addr(IpAddr::default()),
+            "ipv6-addr" => Self::Ipv6Addr(IpAddr::default()),
+            "domain-name" => Self::DomainName(DomainName::default()),
+            "url" => Self::Url(Url::default()),
+            "email-addr" => Self::EmailAddr(EmailAddr::default()),
+            "file" => Self::File(File::default()),
+            "network-traffic" => Self::NetworkTraffic(NetworkTraffic::default()),
+            "x509-certificate" => Self::X509Certificate(X509Certificate::default()),
+            _ => Self::Other,
+        }
+    }
+
+    fn read_from_map<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        extra: &mut Map<String, Value>,
+    ) -> Result<bool, A::Error> {
+        dispatch_body!(self, b => b.read_from_map(key, map, extra), Ok(false))
+    }
+
+    fn read_from_value(
+        &mut self,
+        key: &str,
+        value: Value,
+        extra: &mut Map<String, Value>,
+    ) -> Result<(), serde_json::Error> {
+        dispatch_body!(self, b => b.read_from_value(key, value, extra), {
+            extra.insert(key.to_owned(), value);
+            Ok(())
+        })
+    }
+
+    fn write<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        dispatch_body!(self, b => b.write(map), Ok(()))
+    }
+}
+
+/// One STIX 2.1 object of any type.
+///
+/// **Architecture Invariant:** parse → serialize loses no property. Unknown and custom
+/// properties (`x_…`), unknown types and explicit `null`s are in `extra`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StixObject {
+    /// `type`.
+    pub object_type: String,
+    /// `id`.
+    pub id: Identifier,
+    /// The common properties.
+    pub common: Common,
+    /// The typed type-specific properties.
+    pub body: ObjectBody,
+    /// Every other property, verbatim.
+    pub extra: Map<String, Value>,
+}
+
+impl StixObject {
+    /// A new object of `object_type` with `id` and nothing else.
+    pub fn new(object_type: impl Into<String>, id: impl Into<String>) -> Self {
+        let object_type = object_type.into();
+        let body = ObjectBody::for_type(&object_type);
+        Self {
+            object_type,
+            id: Identifier(id.into()),
+            common: Common::default(),
+            body,
+            extra: Map::new(),
+        }
+    }
+
+    /// The indicator properties, when this is an indicator.
+    pub fn as_indicator(&self) -> Option<&Indicator> {
+        match &self.body {
+            ObjectBody::Indicator(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The marking-definition properties, when this is a marking definition.
+    pub fn as_marking_definition(&self) -> Option<&MarkingDefinition> {
+        match &self.body {
+            ObjectBody::MarkingDefinition(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The TLP level this marking definition stands for, in either the TLP 1.0 form or the
+    /// TLP 2.0 extension form; `None` for other objects and non-TLP markings.
+    pub fn tlp_level(&self) -> Option<crate::tlp::TlpLevel> {
+        crate::tlp::TlpLevel::of_marking(self)
+    }
+
+    /// Parses one object from JSON text.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// Serializes to compact JSON text.
+    pub fn to_json(&self) -> String {
+        // Serializing into a String cannot fail: every map key is a string.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+impl Serialize for StixObject {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", &self.object_type)?;
+        map.serialize_entry("id", &self.id)?;
+        self.common.write(&mut map)?;
+        self.body.write(&mut map)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// A map key borrowed from the input where possible (no allocation for unescaped keys).
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a property name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+struct ObjectVisitor;
+
+impl<'de> Visitor<'de> for ObjectVisitor {
+    type Value = StixObject;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a STIX object (a JSON object with `type` and `id`)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StixObject, A::Error> {
+        let mut object_type: Option<String> = None;
+        let mut id: Option<Identifier> = None;
+        let mut common = Common::default();
+        let mut body: Option<ObjectBody> = None;
+        let mut extra = Map::new();
+        // Properties seen before `type`: their typing depends on the type, so they wait.
+        let mut pending: Vec<(String, Value)> = Vec::new();
+
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            match key.as_ref() {
+                "type" => {
+                    if object_type.is_some() {
+                        return Err(de::Error::duplicate_field("type"));
+                    }
+                    let t: String = map.next_value()?;
+                    let mut b = ObjectBody::for_type(&t);
+                    for (k, v) in pending.drain(..) {
+                        b.read_from_value(&k, v, &mut extra)
+                            .map_err(|e| de::Error::custom(format!("property `{k}`: {e}")))?;
+                    }
+                    body = Some(b);
+                    object_type = Some(t);
+                }
+                "id" => {
+                    if id.is_some() {
+                        return Err(de::Error::duplicate_field("id"));
+                    }
+                    id = Some(map.next_value()?);
+                }
+                k => {
+                    if common.read_from_map(k, &mut map, &mut extra)? {
+                        continue;
+                    }
+                    match body.as_mut() {
+                        Some(b) => {
+                            if !b.read_from_map(k, &mut map, &mut extra)? {
+                                let v: Value = map.next_value()?;
+                                extra.insert(k.to_owned(), v);
+                            }
+                        }
+                        None => {
+                            let v: Value = map.next_value()?;
+                            pending.push((k.to_owned(), v));
+                        }
+                    }
+                }
+            }
+        }
+        let object_type = object_type.ok_or_else(|| de::Error::missing_field("type"))?;
+        let id = id.ok_or_else(|| de::Error::missing_field("id"))?;
+        Ok(StixObject {
+            object_type,
+            id,
+            common,
+            body: body.unwrap_or(ObjectBody::Other),
+            extra,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for StixObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ObjectVisitor)
+    }
+}

@@ -1,0 +1,201 @@
+//! Traffic Light Protocol markings: the official TLP 2.0 marking-definition objects (the
+//! extension form published in oasis-open/cti-stix-common-objects) and the TLP 1.0 objects the
+//! STIX 2.1 specification defines itself.
+//!
+//! Key decision: TLP is recognised by the official identifiers first and by the object's content
+//! second, so a marking reference can be resolved without the definition being in the bundle.
+
+use serde_json::{Map, Value, json};
+
+use crate::object::{Common, Identifier, MarkingDefinition, ObjectBody, StixObject, Timestamp};
+
+/// The TLP 2.0 extension definition's id.
+pub const TLP2_EXTENSION_ID: &str = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d";
+
+/// A TLP level (both versions; `White` exists in TLP 1.0 only, `Clear` and `AmberStrict` in 2.0
+/// only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TlpLevel {
+    /// TLP:CLEAR (2.0).
+    Clear,
+    /// TLP:WHITE (1.0).
+    White,
+    /// TLP:GREEN.
+    Green,
+    /// TLP:AMBER.
+    Amber,
+    /// TLP:AMBER+STRICT (2.0).
+    AmberStrict,
+    /// TLP:RED.
+    Red,
+}
+
+/// Which TLP version a marking belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TlpVersion {
+    /// TLP 1.0 (`definition_type: tlp`).
+    V1,
+    /// TLP 2.0 (extension form).
+    V2,
+}
+
+/// Official TLP 2.0 marking ids.
+pub const TLP2_IDS: [(TlpLevel, &str); 5] = [
+    (
+        TlpLevel::Clear,
+        "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+    ),
+    (
+        TlpLevel::Green,
+        "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+    ),
+    (
+        TlpLevel::Amber,
+        "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+    ),
+    (
+        TlpLevel::AmberStrict,
+        "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+    ),
+    (
+        TlpLevel::Red,
+        "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+    ),
+];
+
+/// Official TLP 1.0 marking ids (STIX 2.1 §7.2.1.4).
+pub const TLP1_IDS: [(TlpLevel, &str); 4] = [
+    (
+        TlpLevel::White,
+        "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+    ),
+    (
+        TlpLevel::Green,
+        "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
+    ),
+    (
+        TlpLevel::Amber,
+        "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
+    ),
+    (
+        TlpLevel::Red,
+        "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed",
+    ),
+];
+
+impl TlpLevel {
+    /// The level's TLP 2.0 wire word (`amber+strict`); TLP 1.0's `white` for `White`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Clear => "clear",
+            Self::White => "white",
+            Self::Green => "green",
+            Self::Amber => "amber",
+            Self::AmberStrict => "amber+strict",
+            Self::Red => "red",
+        }
+    }
+
+    /// Parses a TLP word (`clear`, `amber+strict`, …; case-insensitive, `TLP:` prefix allowed).
+    pub fn from_word(word: &str) -> Option<Self> {
+        let w = word.trim();
+        let w = w
+            .strip_prefix("TLP:")
+            .or_else(|| w.strip_prefix("tlp:"))
+            .unwrap_or(w);
+        Some(match w.to_ascii_lowercase().as_str() {
+            "clear" => Self::Clear,
+            "white" => Self::White,
+            "green" => Self::Green,
+            "amber" => Self::Amber,
+            "amber+strict" => Self::AmberStrict,
+            "red" => Self::Red,
+            _ => return None,
+        })
+    }
+
+    /// The level and version of an official TLP marking id.
+    pub fn of_id(id: &str) -> Option<(Self, TlpVersion)> {
+        TLP2_IDS
+            .iter()
+            .find(|(_, i)| *i == id)
+            .map(|(l, _)| (*l, TlpVersion::V2))
+            .or_else(|| {
+                TLP1_IDS
+                    .iter()
+                    .find(|(_, i)| *i == id)
+                    .map(|(l, _)| (*l, TlpVersion::V1))
+            })
+    }
+
+    /// The official TLP 2.0 marking id of this level (`White` maps to CLEAR's).
+    pub fn tlp2_id(self) -> &'static str {
+        let level = if self == Self::White {
+            Self::Clear
+        } else {
+            self
+        };
+        TLP2_IDS
+            .iter()
+            .find(|(l, _)| *l == level)
+            .map(|(_, i)| *i)
+            .unwrap_or(TLP2_IDS[0].1)
+    }
+
+    /// The TLP level a marking-definition object stands for: official id, TLP 2.0 extension
+    /// content, or TLP 1.0 `definition`.
+    pub fn of_marking(object: &StixObject) -> Option<Self> {
+        if let Some((level, _)) = Self::of_id(object.id.as_str()) {
+            return Some(level);
+        }
+        let marking = object.as_marking_definition()?;
+        if let Some(ext) = object
+            .common
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get(TLP2_EXTENSION_ID))
+            && let Some(word) = ext.get("tlp_2_0").and_then(Value::as_str)
+        {
+            return Self::from_word(word);
+        }
+        if marking.definition_type.as_deref() == Some("tlp") {
+            return marking
+                .definition
+                .as_ref()
+                .and_then(|d| d.get("tlp"))
+                .and_then(Value::as_str)
+                .and_then(Self::from_word);
+        }
+        None
+    }
+
+    /// The official TLP 2.0 marking-definition object for this level, exactly as published
+    /// (`White` gives CLEAR).
+    pub fn tlp2_marking_definition(self) -> StixObject {
+        let level = if self == Self::White {
+            Self::Clear
+        } else {
+            self
+        };
+        let mut extensions = Map::new();
+        extensions.insert(
+            TLP2_EXTENSION_ID.to_owned(),
+            json!({"extension_type": "property-extension", "tlp_2_0": level.word()}),
+        );
+        StixObject {
+            object_type: "marking-definition".to_owned(),
+            id: Identifier(level.tlp2_id().to_owned()),
+            common: Common {
+                spec_version: Some("2.1".to_owned()),
+                created: Some(Timestamp("2022-10-01T00:00:00.000Z".to_owned())),
+                extensions: Some(extensions),
+                ..Common::default()
+            },
+            body: ObjectBody::MarkingDefinition(MarkingDefinition {
+                name: Some(format!("TLP:{}", level.word().to_ascii_uppercase())),
+                ..MarkingDefinition::default()
+            }),
+            extra: Map::new(),
+        }
+    }
+}
