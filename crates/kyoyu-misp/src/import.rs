@@ -10,6 +10,7 @@
 //! [`ImportError`]. Nesting is bounded by serde_json's recursion limit, so no input can
 //! overflow the stack.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -167,23 +168,92 @@ fn number_enum<T>(
     from_number: fn(i64) -> Option<T>,
     range: &str,
 ) -> Result<Option<T>, Misfit> {
-    let described = loose.describe();
-    match loose.into_integer() {
-        Ok(None) => Ok(None),
-        Ok(Some(number)) => from_number(number)
-            .map(Some)
-            .ok_or_else(|| format!("expected one of {range}, found {described}")),
-        Err(misfit) => Err(misfit),
+    // Fast path first: the description is only built for a misfit.
+    let number = match &loose {
+        Loose::Unsigned(number) => i64::try_from(*number).ok(),
+        Loose::Signed(number) => Some(*number),
+        Loose::Text(text) => text.trim().parse::<i64>().ok(),
+        Loose::Null => return Ok(None),
+        _ => None,
+    };
+    match number.and_then(from_number) {
+        Some(value) => Ok(Some(value)),
+        None => Err(format!(
+            "expected one of {range}, found {}",
+            loose.describe()
+        )),
     }
 }
 
 fn date(loose: Loose<'_>) -> Result<Option<NaiveDate>, Misfit> {
-    let described = loose.describe();
-    match loose.into_text()? {
-        None => Ok(None),
-        Some(text) => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+    match &loose {
+        Loose::Null => Ok(None),
+        Loose::Text(text) => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
             .map(Some)
-            .map_err(|_| format!("expected a date like 2026-11-22, found {described}")),
+            .map_err(|_| {
+                format!(
+                    "expected a date like 2026-11-22, found {}",
+                    loose.describe()
+                )
+            }),
+        _ => Err(format!(
+            "expected a date like 2026-11-22, found {}",
+            loose.describe()
+        )),
+    }
+}
+
+/// A local id: a whole number (also as a decimal string). Anything else is kept as it came in
+/// `extra`, since the id of another instance means nothing here and must not cost the element.
+fn read_id(key: &str, loose: Loose<'_>, extra: &mut crate::wire::Extra) -> Option<u64> {
+    match loose {
+        Loose::Unsigned(number) => Some(number),
+        Loose::Text(ref text)
+            if !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit()) =>
+        {
+            text.parse().ok().or_else(|| {
+                extra.insert(key.to_owned(), loose.into_value());
+                None
+            })
+        }
+        Loose::Null => None,
+        other => {
+            extra.insert(key.to_owned(), other.into_value());
+            None
+        }
+    }
+}
+
+/// MISP's attribute categories, shared instead of allocated per attribute.
+const CATEGORIES: &[&str] = &[
+    "Network activity",
+    "Payload delivery",
+    "External analysis",
+    "Artifacts dropped",
+    "Payload installation",
+    "Persistence mechanism",
+    "Internal reference",
+    "Targeting data",
+    "Antivirus detection",
+    "Attribution",
+    "Social network",
+    "Person",
+    "Financial fraud",
+    "Support Tool",
+    "Other",
+];
+
+fn known_category(text: String) -> Cow<'static, str> {
+    match CATEGORIES.iter().find(|known| **known == text) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(text),
+    }
+}
+
+fn known_type(text: String) -> Cow<'static, str> {
+    match crate::mapping::AttributeKind::from_misp_type(&text) {
+        Some(kind) => Cow::Borrowed(kind.misp_type),
+        None => Cow::Owned(text),
     }
 }
 
@@ -213,9 +283,9 @@ impl Record for Event {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = field!(map, misfits, key, into_text),
-            "orgc_id" => self.orgc_id = field!(map, misfits, key, into_text),
-            "org_id" => self.org_id = field!(map, misfits, key, into_text),
+            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra),
+            "orgc_id" => self.orgc_id = read_id(key, map.next_value()?, &mut self.extra),
+            "org_id" => self.org_id = read_id(key, map.next_value()?, &mut self.extra),
             "date" => self.date = keep(key, date(map.next_value()?), misfits),
             "threat_level_id" => {
                 let loose = map.next_value()?;
@@ -247,7 +317,9 @@ impl Record for Event {
                 );
             }
             "publish_timestamp" => self.publish_timestamp = field!(map, misfits, key, into_integer),
-            "sharing_group_id" => self.sharing_group_id = field!(map, misfits, key, into_text),
+            "sharing_group_id" => {
+                self.sharing_group_id = read_id(key, map.next_value()?, &mut self.extra)
+            }
             "disable_correlation" => {
                 self.disable_correlation = field!(map, misfits, key, into_flag)
             }
@@ -294,13 +366,15 @@ impl Record for Attribute {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = field!(map, misfits, key, into_text),
-            "event_id" => self.event_id = field!(map, misfits, key, into_text),
-            "object_id" => self.object_id = field!(map, misfits, key, into_text),
+            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra),
+            "event_id" => self.event_id = read_id(key, map.next_value()?, &mut self.extra),
+            "object_id" => self.object_id = read_id(key, map.next_value()?, &mut self.extra),
             "object_relation" => self.object_relation = field!(map, misfits, key, into_text),
-            "category" => self.category = field!(map, misfits, key, into_text),
+            "category" => self.category = field!(map, misfits, key, into_text).map(known_category),
             "type" => {
-                self.attribute_type = field!(map, misfits, key, into_text).unwrap_or_default()
+                self.attribute_type = field!(map, misfits, key, into_text)
+                    .map(known_type)
+                    .unwrap_or_default()
             }
             "value" => self.value = field!(map, misfits, key, into_text).unwrap_or_default(),
             "to_ids" => self.to_ids = field!(map, misfits, key, into_flag),
@@ -314,7 +388,9 @@ impl Record for Attribute {
                     misfits,
                 );
             }
-            "sharing_group_id" => self.sharing_group_id = field!(map, misfits, key, into_text),
+            "sharing_group_id" => {
+                self.sharing_group_id = read_id(key, map.next_value()?, &mut self.extra)
+            }
             "comment" => self.comment = field!(map, misfits, key, into_text),
             "deleted" => self.deleted = field!(map, misfits, key, into_flag),
             "disable_correlation" => {
@@ -353,7 +429,7 @@ impl Record for Object {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = field!(map, misfits, key, into_text),
+            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra),
             "name" => self.name = field!(map, misfits, key, into_text).unwrap_or_default(),
             "meta-category" => self.meta_category = field!(map, misfits, key, into_text),
             "description" => self.description = field!(map, misfits, key, into_text),
@@ -369,7 +445,9 @@ impl Record for Object {
                     misfits,
                 );
             }
-            "sharing_group_id" => self.sharing_group_id = field!(map, misfits, key, into_text),
+            "sharing_group_id" => {
+                self.sharing_group_id = read_id(key, map.next_value()?, &mut self.extra)
+            }
             "comment" => self.comment = field!(map, misfits, key, into_text),
             "deleted" => self.deleted = field!(map, misfits, key, into_flag),
             "first_seen" => self.first_seen = field!(map, misfits, key, into_text),
@@ -406,7 +484,7 @@ impl Record for ObjectReference {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = field!(map, misfits, key, into_text),
+            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra),
             "uuid" => self.uuid = field!(map, misfits, key, into_uuid),
             "object_uuid" => self.object_uuid = field!(map, misfits, key, into_uuid),
             "referenced_uuid" => self.referenced_uuid = field!(map, misfits, key, into_uuid),
@@ -440,7 +518,7 @@ impl Record for Tag {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = field!(map, misfits, key, into_text),
+            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra),
             "name" => self.name = field!(map, misfits, key, into_text).unwrap_or_default(),
             "colour" => self.colour = field!(map, misfits, key, into_text),
             "exportable" => self.exportable = field!(map, misfits, key, into_flag),
@@ -467,7 +545,7 @@ impl Record for Galaxy {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = field!(map, misfits, key, into_text),
+            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra),
             "uuid" => self.uuid = field!(map, misfits, key, into_uuid),
             "name" => self.name = field!(map, misfits, key, into_text),
             "type" => self.galaxy_type = field!(map, misfits, key, into_text),
@@ -495,7 +573,7 @@ impl Record for GalaxyCluster {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = field!(map, misfits, key, into_text),
+            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra),
             "uuid" => self.uuid = field!(map, misfits, key, into_uuid),
             "type" => self.cluster_type = field!(map, misfits, key, into_text),
             "value" => self.value = field!(map, misfits, key, into_text).unwrap_or_default(),
@@ -523,7 +601,7 @@ impl Record for Organisation {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = field!(map, misfits, key, into_text),
+            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra),
             "name" => self.name = field!(map, misfits, key, into_text),
             "uuid" => self.uuid = field!(map, misfits, key, into_uuid),
             "local" => self.local = field!(map, misfits, key, into_flag),

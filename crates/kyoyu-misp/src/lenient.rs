@@ -179,6 +179,18 @@ impl Loose<'_> {
         }
     }
 
+    /// The value as JSON again (arrays and objects, already skipped, become `null`).
+    pub(crate) fn into_value(self) -> Value {
+        match self {
+            Loose::Text(text) => Value::String(text.into_owned()),
+            Loose::Signed(number) => Value::from(number),
+            Loose::Unsigned(number) => Value::from(number),
+            Loose::Float(number) => Value::from(number),
+            Loose::Flag(flag) => Value::Bool(flag),
+            Loose::Null | Loose::Composite(_) => Value::Null,
+        }
+    }
+
     /// A UUID string.
     pub(crate) fn into_uuid(self) -> Result<Option<Uuid>, Misfit> {
         match &self {

@@ -6,8 +6,11 @@
 //! import and export without loss and the output is byte-for-byte deterministic. Optional fields
 //! stay `None` when absent and are then not written. Numbers and booleans are written the way
 //! PyMISP 2.5 writes them: ids, timestamps, `distribution`, `threat_level_id` and `analysis` as
-//! decimal strings, flags as JSON booleans.
+//! decimal strings, flags as JSON booleans. Local ids are whole numbers (MISP's database keys);
+//! an id that is not one is kept as it came in `extra`. The attribute type and category are
+//! `Cow<'static, str>` so the common ones are not allocated once per attribute.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -25,14 +28,14 @@ pub type Extra = BTreeMap<String, Value>;
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Event {
     /// The local numeric id on the MISP instance that exported it (`"1"`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
+    pub id: Option<u64>,
     /// Local id of the creating organisation.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub orgc_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
+    pub orgc_id: Option<u64>,
     /// Local id of the owning organisation.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub org_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
+    pub org_id: Option<u64>,
     /// The event's date (`2026-11-22`).
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_date")]
     pub date: Option<NaiveDate>,
@@ -73,8 +76,8 @@ pub struct Event {
     )]
     pub publish_timestamp: Option<i64>,
     /// Local id of the sharing group when `distribution` is 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sharing_group_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
+    pub sharing_group_id: Option<u64>,
     /// Whether correlation is disabled for the event.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_correlation: Option<bool>,
@@ -108,23 +111,23 @@ pub struct Event {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Attribute {
     /// Local numeric id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
+    pub id: Option<u64>,
     /// Local id of the event.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub event_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
+    pub event_id: Option<u64>,
     /// Local id of the object holding it (`"0"` when none).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub object_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
+    pub object_id: Option<u64>,
     /// The attribute's role inside its object (`sha256`, `filename`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_relation: Option<String>,
     /// MISP category (`Network activity`, `Payload delivery`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
+    pub category: Option<Cow<'static, str>>,
     /// MISP attribute type (`ip-dst`, `filename|sha256`); see [`crate::mapping`].
     #[serde(rename = "type")]
-    pub attribute_type: String,
+    pub attribute_type: Cow<'static, str>,
     /// The value; composite types hold both parts joined by `|`.
     pub value: String,
     /// Whether the attribute is meant for detection.
@@ -143,8 +146,8 @@ pub struct Attribute {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distribution: Option<Distribution>,
     /// Local id of the sharing group when `distribution` is 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sharing_group_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
+    pub sharing_group_id: Option<u64>,
     /// Free-text comment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -175,8 +178,8 @@ pub struct Attribute {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Object {
     /// Local numeric id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
+    pub id: Option<u64>,
     /// Template name (`file`).
     pub name: String,
     /// Template category (`file`, `network`).
@@ -204,8 +207,8 @@ pub struct Object {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distribution: Option<Distribution>,
     /// Local id of the sharing group when `distribution` is 4.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sharing_group_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
+    pub sharing_group_id: Option<u64>,
     /// Free-text comment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -233,8 +236,8 @@ pub struct Object {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ObjectReference {
     /// Local numeric id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
+    pub id: Option<u64>,
     /// The reference's UUID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<Uuid>,
@@ -264,8 +267,8 @@ pub struct ObjectReference {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Tag {
     /// Local numeric id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
+    pub id: Option<u64>,
     /// The tag text; see [`Tag::machine_tag`].
     pub name: String,
     /// Display colour (`#FFC000`).
@@ -286,8 +289,8 @@ pub struct Tag {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Galaxy {
     /// Local numeric id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
+    pub id: Option<u64>,
     /// The galaxy's UUID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<Uuid>,
@@ -315,8 +318,8 @@ pub struct Galaxy {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct GalaxyCluster {
     /// Local numeric id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
+    pub id: Option<u64>,
     /// The cluster's UUID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<Uuid>,
@@ -340,8 +343,8 @@ pub struct GalaxyCluster {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Organisation {
     /// Local numeric id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
+    pub id: Option<u64>,
     /// Name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -431,6 +434,13 @@ numbered_enum! {
 }
 
 fn write_decimal<S: Serializer>(number: &Option<i64>, serializer: S) -> Result<S::Ok, S::Error> {
+    match number {
+        Some(number) => serializer.collect_str(number),
+        None => serializer.serialize_none(),
+    }
+}
+
+fn write_id<S: Serializer>(number: &Option<u64>, serializer: S) -> Result<S::Ok, S::Error> {
     match number {
         Some(number) => serializer.collect_str(number),
         None => serializer.serialize_none(),
