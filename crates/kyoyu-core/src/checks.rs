@@ -14,6 +14,26 @@ use kyoyu_model::{IdentityProfile, Incident, InfoClass, ItemBody, Localized};
 use kyoyu_scan::warninglist::{self, HitReason};
 use kyoyu_scan::{BuildError, Category, Match, ScanError, Scanner, Sink};
 
+/// The names as written plus the forms they take in host names, URLs and file names: an ASCII
+/// name with spaces also as `sample-buhin`, `sample_buhin` and `samplebuhin` (leak sites and
+/// lookalike domains slug the victim's name).
+fn name_forms(names: &[String]) -> Vec<String> {
+    let mut forms: Vec<String> = Vec::new();
+    for name in names {
+        forms.push(name.clone());
+        let trimmed = name.trim();
+        if trimmed.is_ascii() && trimmed.contains(' ') {
+            let words: Vec<&str> = trimmed.split_whitespace().collect();
+            for joiner in ["-", "_", ""] {
+                forms.push(words.join(joiner));
+            }
+        }
+    }
+    forms.sort_unstable_by_key(|form| form.to_lowercase());
+    forms.dedup_by_key(|form| form.to_lowercase());
+    forms
+}
+
 /// Compiles a profile into a scanner; `None` when the profile lists nothing.
 pub fn scanner_for(
     profile: &IdentityProfile,
@@ -24,7 +44,7 @@ pub fn scanner_for(
     }
     let mut builder = Scanner::builder();
     builder
-        .identifiers(Category::Name, profile.names.iter().cloned())
+        .identifiers(Category::Name, name_forms(&profile.names))
         .identifiers(Category::Domain, profile.domains.iter().cloned())
         .identifiers(Category::EmailDomain, profile.email_domains.iter().cloned())
         .identifiers(
@@ -103,12 +123,42 @@ pub fn finding(found: &Match<'_>) -> Finding {
 #[derive(Default)]
 struct Collect {
     findings: Vec<Finding>,
+    /// The byte span of each finding, to drop one found inside another (a name slug inside a
+    /// host name) — one place, one finding.
+    spans: Vec<(u64, u64)>,
     unreadable: Vec<String>,
+}
+
+impl Collect {
+    /// The findings, without those lying inside a longer finding of the same source.
+    fn into_findings(self) -> Vec<Finding> {
+        let spans = &self.spans;
+        self.findings
+            .iter()
+            .enumerate()
+            .filter(|(index, finding)| {
+                let (start, end) = spans[*index];
+                !spans
+                    .iter()
+                    .enumerate()
+                    .any(|(other, (other_start, other_end))| {
+                        other != *index
+                            && self.findings[other].source == finding.source
+                            && *other_start <= start
+                            && end <= *other_end
+                            && (other_end - other_start > end - start || other < *index)
+                    })
+            })
+            .map(|(_, finding)| finding.clone())
+            .collect()
+    }
 }
 
 impl Sink for Collect {
     fn matched(&mut self, found: &Match<'_>) -> bool {
         self.findings.push(finding(found));
+        self.spans
+            .push((found.offset, found.offset + found.bytes.len() as u64));
         true
     }
 
@@ -184,7 +234,7 @@ pub fn check_incident(
                     }
                 }
             }
-            item_checks.findings = collect.findings;
+            item_checks.findings = collect.into_findings();
         }
         if let ItemBody::Ioc {
             ioc_type,

@@ -84,6 +84,17 @@ fn label(incident: &Incident, id: &str, lang: Lang) -> String {
     }
 }
 
+fn status_name(status: kyoyu_obligations::Status, lang: Lang) -> &'static str {
+    use kyoyu_obligations::Status;
+    match status {
+        Status::Upcoming => text(lang, "期限前", "upcoming"),
+        Status::DueSoon => text(lang, "期限間近", "due soon"),
+        Status::Overdue => text(lang, "期限超過", "overdue"),
+        Status::Done => text(lang, "提出済み", "done"),
+        Status::OnRequest => text(lang, "求めに応じて", "on request"),
+    }
+}
+
 fn recommendation_name(recommendation: Recommendation, lang: Lang) -> &'static str {
     match recommendation {
         Recommendation::PublishNow => text(lang, "今すぐ公表する", "publish now"),
@@ -218,7 +229,7 @@ pub fn render(assessment: &Assessment, incident: &Incident, lang: Lang) -> Strin
         let _ = writeln!(
             out,
             "  - {due}  {}  {}{unverified}",
-            obligation.status.as_str(),
+            status_name(obligation.status, lang),
             obligation.id
         );
         let _ = writeln!(

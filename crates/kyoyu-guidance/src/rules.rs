@@ -104,7 +104,7 @@ fn context_rule(context: &Context<'_>) -> Option<Restriction> {
         (Channel::ExpertAlert, _) if context.item.kind() == ItemKind::Damage => {
             Some(Restriction::Review(reason(
                 "G7",
-                "注意喚起では、被害の影響を組織名なしの技術的事実（どのような システムからどのような情報が漏えいするか）として伝える。匿名化を確認すること。",
+                "注意喚起では、被害の影響を組織名なしの技術的事実（どのようなシステムからどのような情報が漏えいするか）として伝える。匿名化を確認すること。",
                 "In an alert, impact is conveyed anonymized as technical fact (what kind of data leaks from what kind of system), never as a named company; confirm it is anonymized.",
             )))
         }

@@ -222,7 +222,16 @@ fn small_company_ransomware() {
         assessment["publication"]["recommendation"],
         "wait_for_containment"
     );
-    for id in ["note", "leak-site", "entry", "encrypt", "window"] {
+    // The extortion site's URL carries the victim's name as a slug: G6 holds it for review.
+    assert_eq!(
+        verdict(&assessment, "leak-site", "share"),
+        ("review".to_owned(), vec!["G6".to_owned()])
+    );
+    assert_eq!(
+        item(&assessment, "leak-site")["findings"][0]["matched"],
+        "sample-buhin"
+    );
+    for id in ["note", "entry", "encrypt", "window"] {
         assert_eq!(
             verdict(&assessment, id, "share").0,
             "allow",
