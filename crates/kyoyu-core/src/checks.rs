@@ -132,26 +132,42 @@ struct Collect {
 impl Collect {
     /// The findings, without those lying inside a longer finding of the same source.
     fn into_findings(self) -> Vec<Finding> {
-        let spans = &self.spans;
+        let places: Vec<(&str, u64, u64)> = self
+            .findings
+            .iter()
+            .zip(&self.spans)
+            .map(|(finding, (start, end))| (finding.source.as_str(), *start, *end))
+            .collect();
+        let keep = outermost(&places);
         self.findings
             .iter()
-            .enumerate()
-            .filter(|(index, finding)| {
-                let (start, end) = spans[*index];
-                !spans
-                    .iter()
-                    .enumerate()
-                    .any(|(other, (other_start, other_end))| {
-                        other != *index
-                            && self.findings[other].source == finding.source
-                            && *other_start <= start
-                            && end <= *other_end
-                            && (other_end - other_start > end - start || other < *index)
-                    })
-            })
-            .map(|(_, finding)| finding.clone())
+            .zip(keep)
+            .filter(|(_, keep)| *keep)
+            .map(|(finding, _)| finding.clone())
             .collect()
     }
+}
+
+/// For matches given as (source, start, end): true for each one not lying inside another match
+/// of the same source (the longer one, or the earlier of two equal ones, is kept) — a name slug
+/// inside a host name is one place, reported once.
+pub fn outermost(places: &[(&str, u64, u64)]) -> Vec<bool> {
+    places
+        .iter()
+        .enumerate()
+        .map(|(index, (source, start, end))| {
+            !places
+                .iter()
+                .enumerate()
+                .any(|(other, (other_source, other_start, other_end))| {
+                    other != index
+                        && other_source == source
+                        && other_start <= start
+                        && end <= other_end
+                        && (other_end - other_start > end - start || other < index)
+                })
+        })
+        .collect()
 }
 
 impl Sink for Collect {

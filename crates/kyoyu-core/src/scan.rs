@@ -28,6 +28,8 @@ pub struct ScanMatch {
     pub encoding: String,
     /// The matched bytes, readable.
     pub matched: String,
+    /// The length of the match in bytes.
+    pub length: u64,
     /// Up to 16 bytes before and after, as hex (plain files only).
     pub excerpt_hex: String,
     /// The same bytes as ASCII, `.` for the rest.
@@ -143,6 +145,7 @@ impl Sink for Collect<'_> {
             category: found.category.as_str(),
             encoding: found.form.to_string(),
             matched: crate::checks::readable(found.form, found.bytes),
+            length: found.bytes.len() as u64,
             excerpt_hex: bytes
                 .iter()
                 .map(|byte| format!("{byte:02x}"))
@@ -189,5 +192,19 @@ pub fn scan_files(
         }
         progress(*size);
     }
+    let places: Vec<(&str, u64, u64)> = report
+        .matches
+        .iter()
+        .map(|found| {
+            (
+                found.source.as_str(),
+                found.offset,
+                found.offset + found.length,
+            )
+        })
+        .collect();
+    let keep = crate::checks::outermost(&places);
+    let mut keep = keep.into_iter();
+    report.matches.retain(|_| keep.next().unwrap_or(true));
     report
 }

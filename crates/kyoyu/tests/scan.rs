@@ -179,10 +179,13 @@ fn a_profile_file_serves_as_well_as_an_incident() {
     ]);
     assert_eq!(output.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    // Without a host pattern, the name's slug inside the proxy host name is what is found.
     assert_eq!(
         forms(&report),
-        [("svc-avmgr".to_owned(), "utf-16le".to_owned())],
-        "the profile lists no host pattern"
+        [
+            ("Example-Denki".to_owned(), "utf-16le".to_owned()),
+            ("svc-avmgr".to_owned(), "utf-16le".to_owned())
+        ]
     );
     let empty = kyoyu(&[
         "scan",
