@@ -203,9 +203,15 @@ fn date(loose: Loose<'_>) -> Result<Option<NaiveDate>, Misfit> {
     }
 }
 
-/// A local id: a whole number (also as a decimal string). Anything else is kept as it came in
-/// `extra`, since the id of another instance means nothing here and must not cost the element.
-fn read_id(key: &str, loose: Loose<'_>, extra: &mut crate::wire::Extra) -> Option<u64> {
+/// A local id: a whole number (also as a decimal string). Any other scalar is kept as it came
+/// in `extra`, since the id of another instance means nothing here and must not cost the
+/// element; an array or object is a misfit.
+fn read_id(
+    key: &str,
+    loose: Loose<'_>,
+    extra: &mut crate::wire::Extra,
+    misfits: &mut Vec<Misfit>,
+) -> Option<u64> {
     match loose {
         Loose::Unsigned(number) => Some(number),
         Loose::Text(ref text)
@@ -217,6 +223,10 @@ fn read_id(key: &str, loose: Loose<'_>, extra: &mut crate::wire::Extra) -> Optio
             })
         }
         Loose::Null => None,
+        Loose::Composite(what) => {
+            misfits.push(format!("`{key}`: expected a whole number, found {what}"));
+            None
+        }
         other => {
             extra.insert(key.to_owned(), other.into_value());
             None
@@ -283,9 +293,9 @@ impl Record for Event {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra),
-            "orgc_id" => self.orgc_id = read_id(key, map.next_value()?, &mut self.extra),
-            "org_id" => self.org_id = read_id(key, map.next_value()?, &mut self.extra),
+            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra, misfits),
+            "orgc_id" => self.orgc_id = read_id(key, map.next_value()?, &mut self.extra, misfits),
+            "org_id" => self.org_id = read_id(key, map.next_value()?, &mut self.extra, misfits),
             "date" => self.date = keep(key, date(map.next_value()?), misfits),
             "threat_level_id" => {
                 let loose = map.next_value()?;
@@ -318,7 +328,7 @@ impl Record for Event {
             }
             "publish_timestamp" => self.publish_timestamp = field!(map, misfits, key, into_integer),
             "sharing_group_id" => {
-                self.sharing_group_id = read_id(key, map.next_value()?, &mut self.extra)
+                self.sharing_group_id = read_id(key, map.next_value()?, &mut self.extra, misfits)
             }
             "disable_correlation" => {
                 self.disable_correlation = field!(map, misfits, key, into_flag)
@@ -366,9 +376,11 @@ impl Record for Attribute {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra),
-            "event_id" => self.event_id = read_id(key, map.next_value()?, &mut self.extra),
-            "object_id" => self.object_id = read_id(key, map.next_value()?, &mut self.extra),
+            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra, misfits),
+            "event_id" => self.event_id = read_id(key, map.next_value()?, &mut self.extra, misfits),
+            "object_id" => {
+                self.object_id = read_id(key, map.next_value()?, &mut self.extra, misfits)
+            }
             "object_relation" => self.object_relation = field!(map, misfits, key, into_text),
             "category" => self.category = field!(map, misfits, key, into_text).map(known_category),
             "type" => {
@@ -389,7 +401,7 @@ impl Record for Attribute {
                 );
             }
             "sharing_group_id" => {
-                self.sharing_group_id = read_id(key, map.next_value()?, &mut self.extra)
+                self.sharing_group_id = read_id(key, map.next_value()?, &mut self.extra, misfits)
             }
             "comment" => self.comment = field!(map, misfits, key, into_text),
             "deleted" => self.deleted = field!(map, misfits, key, into_flag),
@@ -429,7 +441,7 @@ impl Record for Object {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra),
+            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra, misfits),
             "name" => self.name = field!(map, misfits, key, into_text).unwrap_or_default(),
             "meta-category" => self.meta_category = field!(map, misfits, key, into_text),
             "description" => self.description = field!(map, misfits, key, into_text),
@@ -446,7 +458,7 @@ impl Record for Object {
                 );
             }
             "sharing_group_id" => {
-                self.sharing_group_id = read_id(key, map.next_value()?, &mut self.extra)
+                self.sharing_group_id = read_id(key, map.next_value()?, &mut self.extra, misfits)
             }
             "comment" => self.comment = field!(map, misfits, key, into_text),
             "deleted" => self.deleted = field!(map, misfits, key, into_flag),
@@ -484,7 +496,7 @@ impl Record for ObjectReference {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra),
+            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra, misfits),
             "uuid" => self.uuid = field!(map, misfits, key, into_uuid),
             "object_uuid" => self.object_uuid = field!(map, misfits, key, into_uuid),
             "referenced_uuid" => self.referenced_uuid = field!(map, misfits, key, into_uuid),
@@ -518,7 +530,7 @@ impl Record for Tag {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra),
+            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra, misfits),
             "name" => self.name = field!(map, misfits, key, into_text).unwrap_or_default(),
             "colour" => self.colour = field!(map, misfits, key, into_text),
             "exportable" => self.exportable = field!(map, misfits, key, into_flag),
@@ -545,7 +557,7 @@ impl Record for Galaxy {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra),
+            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra, misfits),
             "uuid" => self.uuid = field!(map, misfits, key, into_uuid),
             "name" => self.name = field!(map, misfits, key, into_text),
             "type" => self.galaxy_type = field!(map, misfits, key, into_text),
@@ -573,7 +585,7 @@ impl Record for GalaxyCluster {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra),
+            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra, misfits),
             "uuid" => self.uuid = field!(map, misfits, key, into_uuid),
             "type" => self.cluster_type = field!(map, misfits, key, into_text),
             "value" => self.value = field!(map, misfits, key, into_text).unwrap_or_default(),
@@ -601,7 +613,7 @@ impl Record for Organisation {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra),
+            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra, misfits),
             "name" => self.name = field!(map, misfits, key, into_text),
             "uuid" => self.uuid = field!(map, misfits, key, into_uuid),
             "local" => self.local = field!(map, misfits, key, into_flag),

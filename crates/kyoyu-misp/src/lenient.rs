@@ -179,7 +179,7 @@ impl Loose<'_> {
         }
     }
 
-    /// The value as JSON again (arrays and objects, already skipped, become `null`).
+    /// A scalar as JSON again (callers handle arrays and objects, which were skipped, first).
     pub(crate) fn into_value(self) -> Value {
         match self {
             Loose::Text(text) => Value::String(text.into_owned()),
