@@ -83,8 +83,13 @@ pub enum Qualifier {
 pub enum ComparisonExpr {
     /// One test.
     Test(Comparison),
-    /// `EXISTS path`.
-    Exists(ObjectPath),
+    /// `[NOT] EXISTS path`.
+    Exists {
+        /// The path tested.
+        path: ObjectPath,
+        /// `NOT EXISTS`.
+        negated: bool,
+    },
     /// `( comparison )`.
     Group(Box<ComparisonExpr>),
     /// `a AND b AND …`.
@@ -158,7 +163,7 @@ pub struct ObjectPath {
 pub enum PathStep {
     /// A property name (quoted or not in the pattern; unescaped here).
     Key(String),
-    /// `[n]` (negative allowed by the grammar).
+    /// `[n]` (n ≥ 0).
     Index(i64),
     /// `[*]`.
     AnyIndex,
@@ -207,6 +212,7 @@ pub struct Observable {
 impl Pattern {
     /// Parses and checks a pattern.
     pub fn parse(text: &str) -> Result<Self, PatternError> {
+        check_leading_bracket(text)?;
         let tokens = tokenize(text);
         let mut parser = Parser {
             tokens: &tokens,
@@ -279,7 +285,7 @@ fn walk_obs<'a>(e: &'a ObservationExpr, f: &mut impl FnMut(&'a Comparison)) {
 fn walk_cmp<'a>(e: &'a ComparisonExpr, f: &mut impl FnMut(&'a Comparison)) {
     match e {
         ComparisonExpr::Test(c) => f(c),
-        ComparisonExpr::Exists(_) => {}
+        ComparisonExpr::Exists { .. } => {}
         ComparisonExpr::Group(inner) => walk_cmp(inner, f),
         ComparisonExpr::And(v) | ComparisonExpr::Or(v) => v.iter().for_each(|x| walk_cmp(x, f)),
     }
@@ -297,6 +303,10 @@ struct Parser<'t, 'a> {
 impl<'a> Parser<'_, 'a> {
     fn peek(&self) -> Token<'a> {
         self.tokens[self.pos.min(self.tokens.len() - 1)]
+    }
+
+    fn peek_at(&self, ahead: usize) -> Token<'a> {
+        self.tokens[(self.pos + ahead).min(self.tokens.len() - 1)]
     }
 
     fn bump(&mut self) -> Token<'a> {
@@ -444,7 +454,18 @@ impl<'a> Parser<'_, 'a> {
             }
             TokenKind::Exists => {
                 self.bump();
-                return Ok(ComparisonExpr::Exists(self.object_path()?));
+                return Ok(ComparisonExpr::Exists {
+                    path: self.object_path()?,
+                    negated: false,
+                });
+            }
+            TokenKind::Not if self.peek_at(1).kind == TokenKind::Exists => {
+                self.bump();
+                self.bump();
+                return Ok(ComparisonExpr::Exists {
+                    path: self.object_path()?,
+                    negated: true,
+                });
             }
             _ => {}
         }
@@ -538,8 +559,13 @@ impl<'a> Parser<'_, 'a> {
                     let k = self.peek();
                     steps.push(match k.kind {
                         TokenKind::Asterisk => PathStep::AnyIndex,
-                        TokenKind::IntPos | TokenKind::IntNeg => {
+                        TokenKind::IntPos => {
                             PathStep::Index(strip_plus(k.text).parse().unwrap_or(i64::MAX))
+                        }
+                        // The grammar lexes `[-1]`, but STIX gives negative indexes no meaning
+                        // and the OASIS validator cannot process them: rejected.
+                        TokenKind::IntNeg => {
+                            return Err(self.error("a non-negative list index or '*'"));
                         }
                         _ => return Err(self.error("a list index (an integer or '*')")),
                     });
@@ -772,7 +798,10 @@ impl fmt::Display for ComparisonExpr {
         };
         match self {
             Self::Test(c) => write!(f, "{c}"),
-            Self::Exists(p) => write!(f, "EXISTS {p}"),
+            Self::Exists { path, negated } => {
+                let not = if *negated { "NOT " } else { "" };
+                write!(f, "{not}EXISTS {path}")
+            }
             Self::Group(inner) => write!(f, "({inner})"),
             Self::And(items) => join(f, items, "AND"),
             Self::Or(items) => join(f, items, "OR"),
@@ -832,6 +861,29 @@ impl ObservationExpr {
 impl fmt::Display for Pattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.root)
+    }
+}
+
+/// `stix2-patterns` first checks, without parsing, that the first character other than `(` and
+/// white space is `[` (so a pattern cannot start with a comment).
+fn check_leading_bracket(text: &str) -> Result<(), PatternError> {
+    // Python's `str.isspace` also counts the separators U+001C–U+001F.
+    let is_space = |c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c);
+    match text
+        .char_indices()
+        .find(|(_, c)| *c != '(' && !is_space(*c))
+    {
+        Some((_, '[')) => Ok(()),
+        Some((offset, c)) => Err(PatternError::Syntax {
+            offset,
+            expected: "'[' (a pattern starts with an observation, after any '(')".to_owned(),
+            found: format!("{c:?}"),
+        }),
+        None => Err(PatternError::Syntax {
+            offset: text.len(),
+            expected: "'[' (a pattern starts with an observation)".to_owned(),
+            found: "the end of the pattern".to_owned(),
+        }),
     }
 }
 
