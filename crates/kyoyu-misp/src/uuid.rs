@@ -32,29 +32,52 @@ impl FromStr for Uuid {
     type Err = InvalidUuid;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
+        // Positions of the 32 hex digits in `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
+        const DIGITS: [usize; 32] = [
+            0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25, 26, 27,
+            28, 29, 30, 31, 32, 33, 34, 35,
+        ];
         let bytes = text.as_bytes();
-        if bytes.len() != 36 {
-            return Err(InvalidUuid(text.to_owned()));
+        let invalid = || InvalidUuid(text.to_owned());
+        if bytes.len() != 36
+            || bytes[8] != b'-'
+            || bytes[13] != b'-'
+            || bytes[18] != b'-'
+            || bytes[23] != b'-'
+        {
+            return Err(invalid());
         }
         let mut bits: u128 = 0;
-        for (position, &byte) in bytes.iter().enumerate() {
-            if matches!(position, 8 | 13 | 18 | 23) {
-                if byte != b'-' {
-                    return Err(InvalidUuid(text.to_owned()));
-                }
-                continue;
-            }
-            let nibble = match byte {
-                b'0'..=b'9' => byte - b'0',
-                b'a'..=b'f' => byte - b'a' + 10,
-                b'A'..=b'F' => byte - b'A' + 10,
-                _ => return Err(InvalidUuid(text.to_owned())),
-            };
-            bits = (bits << 4) | u128::from(nibble);
+        let mut seen_invalid = 0u8;
+        for position in DIGITS {
+            let nibble = HEX[usize::from(bytes[position])];
+            seen_invalid |= nibble;
+            bits = (bits << 4) | u128::from(nibble & 0x0f);
+        }
+        // Non-hex bytes map to 0x10, so one test after the loop finds any of them.
+        if seen_invalid & 0x10 != 0 {
+            return Err(invalid());
         }
         Ok(Uuid(bits))
     }
 }
+
+/// Hex digit value of each byte, or 0x10 for a byte that is not a hex digit.
+const HEX: [u8; 256] = {
+    let mut table = [0x10u8; 256];
+    let mut index = 0;
+    while index < 10 {
+        table[b'0' as usize + index] = index as u8;
+        index += 1;
+    }
+    let mut index = 0;
+    while index < 6 {
+        table[b'a' as usize + index] = 10 + index as u8;
+        table[b'A' as usize + index] = 10 + index as u8;
+        index += 1;
+    }
+    table
+};
 
 impl fmt::Display for Uuid {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
