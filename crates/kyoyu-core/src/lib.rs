@@ -7,8 +7,10 @@
 //! functions here, so `kyoyu assess` and the API can never disagree.
 
 pub mod assess;
+pub mod attack;
 pub mod checks;
 pub mod egress;
+pub mod export;
 pub mod json;
 pub mod load;
 pub mod report;

@@ -24,6 +24,16 @@ struct Cli {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+enum ChannelArg {
+    Share,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Misp,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 enum LangArg {
     Ja,
     En,
@@ -92,6 +102,28 @@ enum Command {
         /// Where to write the redacted copy (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
+    },
+    /// Write the share package toward one community: exactly what the egress gate lets go (items
+    /// allowed for that community, or approved), each with its TLP marking; toward a hub under a
+    /// pseudonym. Formats: MISP event JSON (STIX 2.1 follows with the STIX exporter).
+    Export {
+        /// The incident file.
+        file: PathBuf,
+        /// The channel; sharing is the one with packages.
+        #[arg(long, value_enum, default_value_t = ChannelArg::Share)]
+        channel: ChannelArg,
+        /// The community id of the incident file's `[[communities]]`.
+        #[arg(long)]
+        community: String,
+        /// The wire format.
+        #[arg(long, value_enum)]
+        format: FormatArg,
+        /// Where to write (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// "Now" for the assessment and the package's timestamps (RFC 3339; default: now).
+        #[arg(long, value_parser = parse_at)]
+        at: Option<Timestamp>,
     },
     /// Print the rules in force with their ids and sources.
     Rules {
@@ -188,6 +220,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             source,
             output,
         } => redact(&file, source, output),
+        Command::Export {
+            file,
+            channel: ChannelArg::Share,
+            community,
+            format: FormatArg::Misp,
+            output,
+            at,
+        } => export_misp(&file, &community, output, at),
         Command::Rules { json, lang } => {
             let lang = language(lang);
             let guidance = Guidance::builtin().map_err(|error| anyhow::anyhow!("{error}"))?;
@@ -390,5 +430,56 @@ fn redact(
         );
     }
     eprintln!("kyoyu: {} change(s)", changes.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export_misp(
+    file: &std::path::Path,
+    community: &str,
+    output: Option<PathBuf>,
+    at: Option<Timestamp>,
+) -> anyhow::Result<ExitCode> {
+    let loaded = kyoyu_core::load_incident(file)?;
+    let at = at.unwrap_or_else(|| chrono::Local::now().fixed_offset());
+    let assessment = kyoyu_core::assess(
+        &loaded.incident,
+        &loaded.base,
+        at,
+        &AssessSettings::default(),
+    )?;
+    let scanner = kyoyu_core::checks::scanner_for(&loaded.incident.organization, false)?;
+    let package = kyoyu_core::egress::share_package(
+        &loaded.incident,
+        &assessment,
+        community,
+        scanner.as_ref(),
+    )?;
+    let event = kyoyu_core::export::misp_event(&loaded.incident, &package, &loaded.base, at)?;
+    let json = kyoyu_misp::export_event_pretty(&event, kyoyu_misp::Envelope::Wrapped);
+    match &output {
+        Some(path) => {
+            // Written beside the target and renamed into place: never a half-written package.
+            let temporary = path.with_extension("kyoyu-partial");
+            std::fs::write(&temporary, &json)
+                .with_context(|| format!("{}: cannot write", temporary.display()))?;
+            std::fs::rename(&temporary, path)
+                .with_context(|| format!("{}: cannot write", path.display()))?;
+        }
+        None => println!("{json}"),
+    }
+    for withheld in &package.withheld {
+        let rules: Vec<&str> = withheld.reasons.iter().map(|reason| reason.rule).collect();
+        eprintln!(
+            "kyoyu: withheld {} ({}; {})",
+            withheld.item,
+            withheld.decision,
+            rules.join(", ")
+        );
+    }
+    eprintln!(
+        "kyoyu: {} item(s) in the package, {} withheld",
+        package.releases.len(),
+        package.withheld.len()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,144 @@
+//! `kyoyu export --format misp`: the share package through the egress gate, loaded by PyMISP
+//! (installed by `scripts/python-peers`), with nothing of the victim in it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn export(community: &str) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_kyoyu"))
+        .args([
+            "export",
+            "examples/electronics-maker.toml",
+            "--channel",
+            "share",
+            "--community",
+            community,
+            "--format",
+            "misp",
+            "--at",
+            "2026-11-06T12:00:00+09:00",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("kyoyu runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn python() -> String {
+    let output = Command::new("bash")
+        .arg(root().join("scripts/python-peers"))
+        .output()
+        .expect("python-peers runs");
+    assert!(
+        output.status.success(),
+        "scripts/python-peers: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+#[test]
+fn the_misp_package_holds_only_what_may_go_and_pymisp_loads_it() {
+    let (status, json, stderr) = export("jpcert");
+    assert_eq!(status, Some(0), "{stderr}");
+    let event: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let attributes = event["Event"]["Attribute"].as_array().expect("attributes");
+    let values: Vec<&str> = attributes
+        .iter()
+        .map(|attribute| attribute["value"].as_str().expect("value"))
+        .collect();
+    let sample = std::fs::read(root().join("examples/samples/loader.bin")).expect("sample");
+    let sample_hash: String = {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(&sample)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    };
+    assert!(values.contains(&"update-check.example.net"));
+    assert!(
+        values.contains(&sample_hash.as_str()),
+        "the sample leaves by hash: {values:?}"
+    );
+    assert!(values.contains(&"Segment management servers; monitor their outbound connections."));
+    // Nothing withheld, nothing of the victim, no sample path, a pseudonymous producer.
+    for absent in [
+        "203.0.113.45",
+        "proxy.corp",
+        "CVE-2026-10001",
+        "8,100",
+        "例示電機",
+        "Example Denki",
+        "example-denki",
+        "svc-avmgr",
+        "loader.bin",
+        "EXDK",
+    ] {
+        assert!(!json.contains(absent), "`{absent}` must not leave");
+    }
+    assert!(
+        event["Event"]["Orgc"]["name"]
+            .as_str()
+            .expect("producer")
+            .starts_with("kyoyu-submitter-")
+    );
+    let tags: Vec<&str> = event["Event"]["Tag"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .map(|tag| tag["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            "tlp:amber",
+            "misp-galaxy:mitre-attack-pattern=\"Exploit Public-Facing Application - T1190\"",
+            "misp-galaxy:mitre-attack-pattern=\"Remote Desktop Protocol - T1021.001\""
+        ]
+    );
+    assert!(
+        attributes
+            .iter()
+            .all(|attribute| attribute["Tag"][0]["name"] == "tlp:amber")
+    );
+    assert!(stderr.contains("withheld av-vuln (hold; G13)"), "{stderr}");
+    // The same package twice is the same bytes (deterministic ids).
+    assert_eq!(export("jpcert").1, json);
+
+    let file = std::env::temp_dir().join(format!("kyoyu-export-{}.json", std::process::id()));
+    std::fs::write(&file, &json).expect("write");
+    let check = Command::new(python())
+        .args([
+            "-c",
+            "import sys, json\nfrom pymisp import MISPEvent\ne = MISPEvent()\ne.load(open(sys.argv[1]).read())\nprint(json.dumps({'attributes': len(e.attributes), 'tags': len(e.tags), 'uuid': e.uuid}))",
+            file.to_str().expect("path"),
+        ])
+        .output()
+        .expect("python runs");
+    std::fs::remove_file(&file).ok();
+    assert!(
+        check.status.success(),
+        "PyMISP failed: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&check.stdout).expect("PyMISP's counts");
+    assert_eq!(seen["attributes"], attributes.len());
+    assert_eq!(seen["tags"], tags.len());
+    assert_eq!(seen["uuid"], event["Event"]["uuid"]);
+}
+
+#[test]
+fn an_unknown_community_is_an_input_error() {
+    let (status, json, stderr) = export("no-such-hub");
+    assert_eq!(status, Some(2));
+    assert!(json.is_empty());
+    assert!(stderr.contains("no-such-hub"), "{stderr}");
+}
