@@ -9,6 +9,7 @@
 
 use std::fmt;
 use std::io::{Read, Write};
+use std::marker::PhantomData;
 
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -72,7 +73,7 @@ pub fn import_bundle<R: Read, F: FnMut(StixObject)>(
     on_object: F,
 ) -> Result<ImportReport, ImportError> {
     let mut de = serde_json::Deserializer::from_reader(reader);
-    run_import(&mut de, on_object)
+    run_import::<_, _, Box<RawValue>>(&mut de, on_object)
 }
 
 /// Imports a bundle that is already in memory (faster than a reader: no per-byte IO calls).
@@ -81,19 +82,38 @@ pub fn import_bundle_slice<F: FnMut(StixObject)>(
     on_object: F,
 ) -> Result<ImportReport, ImportError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    run_import(&mut de, on_object)
+    // Objects are borrowed from the slice: no copy of their text.
+    run_import::<_, _, &RawValue>(&mut de, on_object)
 }
 
-fn run_import<'de, R: serde_json::de::Read<'de>, F: FnMut(StixObject)>(
+/// Where one object's raw text lives: copied out of a reader, or borrowed from a slice.
+trait RawSlot<'de>: serde::Deserialize<'de> {
+    fn text(&self) -> &str;
+}
+
+impl RawSlot<'_> for Box<RawValue> {
+    fn text(&self) -> &str {
+        self.get()
+    }
+}
+
+impl<'de> RawSlot<'de> for &'de RawValue {
+    fn text(&self) -> &str {
+        self.get()
+    }
+}
+
+fn run_import<'de, R: serde_json::de::Read<'de>, F: FnMut(StixObject), S: RawSlot<'de>>(
     de: &mut serde_json::Deserializer<R>,
     mut on_object: F,
 ) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport::default();
     let mut found_type: Option<String> = None;
-    let seed = BundleSeed {
+    let seed = BundleSeed::<F, S> {
         on_object: &mut on_object,
         report: &mut report,
         found_type: &mut found_type,
+        slot: PhantomData,
     };
     seed.deserialize(&mut *de)?;
     de.end()?;
@@ -110,20 +130,21 @@ fn run_import<'de, R: serde_json::de::Read<'de>, F: FnMut(StixObject)>(
     Ok(report)
 }
 
-struct BundleSeed<'a, F> {
+struct BundleSeed<'a, F, S> {
     on_object: &'a mut F,
     report: &'a mut ImportReport,
     found_type: &'a mut Option<String>,
+    slot: PhantomData<S>,
 }
 
-impl<'de, F: FnMut(StixObject)> DeserializeSeed<'de> for BundleSeed<'_, F> {
+impl<'de, F: FnMut(StixObject), S: RawSlot<'de>> DeserializeSeed<'de> for BundleSeed<'_, F, S> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
-impl<'de, F: FnMut(StixObject)> Visitor<'de> for BundleSeed<'_, F> {
+impl<'de, F: FnMut(StixObject), S: RawSlot<'de>> Visitor<'de> for BundleSeed<'_, F, S> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -137,9 +158,10 @@ impl<'de, F: FnMut(StixObject)> Visitor<'de> for BundleSeed<'_, F> {
                 "id" => self.report.bundle_id = Some(map.next_value()?),
                 "objects" => {
                     self.report.objects_seen = true;
-                    map.next_value_seed(ObjectsSeed {
+                    map.next_value_seed(ObjectsSeed::<F, S> {
                         on_object: &mut *self.on_object,
                         report: &mut *self.report,
+                        slot: PhantomData,
                     })?
                 }
                 _ => {
@@ -152,19 +174,20 @@ impl<'de, F: FnMut(StixObject)> Visitor<'de> for BundleSeed<'_, F> {
     }
 }
 
-struct ObjectsSeed<'a, F> {
+struct ObjectsSeed<'a, F, S> {
     on_object: &'a mut F,
     report: &'a mut ImportReport,
+    slot: PhantomData<S>,
 }
 
-impl<'de, F: FnMut(StixObject)> DeserializeSeed<'de> for ObjectsSeed<'_, F> {
+impl<'de, F: FnMut(StixObject), S: RawSlot<'de>> DeserializeSeed<'de> for ObjectsSeed<'_, F, S> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_seq(self)
     }
 }
 
-impl<'de, F: FnMut(StixObject)> Visitor<'de> for ObjectsSeed<'_, F> {
+impl<'de, F: FnMut(StixObject), S: RawSlot<'de>> Visitor<'de> for ObjectsSeed<'_, F, S> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -173,8 +196,8 @@ impl<'de, F: FnMut(StixObject)> Visitor<'de> for ObjectsSeed<'_, F> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut index = 0usize;
-        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
-            match serde_json::from_str::<StixObject>(raw.get()) {
+        while let Some(raw) = seq.next_element::<S>()? {
+            match serde_json::from_str::<StixObject>(raw.text()) {
                 Ok(object) => {
                     self.report.imported += 1;
                     (self.on_object)(object);
@@ -185,7 +208,7 @@ impl<'de, F: FnMut(StixObject)> Visitor<'de> for ObjectsSeed<'_, F> {
                         format!("objects[{index}]"),
                         format!("not a readable STIX object: {error}"),
                     );
-                    if let Some(id) = id_of_raw(raw.get()) {
+                    if let Some(id) = id_of_raw(raw.text()) {
                         diagnostic = diagnostic.with_object_id(id);
                     }
                     self.report.diagnostics.push(diagnostic);

@@ -17,13 +17,16 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+/// The string type of typed properties: inline up to 24 bytes (no allocation), heap beyond.
+pub type Text = compact_str::CompactString;
+
 /// A STIX timestamp exactly as written (`2016-04-06T20:03:48.000Z`).
 ///
 /// Kept as text so that re-serialization never changes precision; [`Timestamp::to_datetime`]
 /// parses it when a value is needed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Timestamp(pub String);
+pub struct Timestamp(pub Text);
 
 impl Timestamp {
     /// The timestamp as written.
@@ -40,7 +43,10 @@ impl Timestamp {
 
     /// Formats a UTC time the way STIX producers conventionally do (milliseconds, `Z`).
     pub fn from_datetime(time: chrono::DateTime<chrono::Utc>) -> Self {
-        Self(time.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        Self(compact_str::format_compact!(
+            "{}",
+            time.format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        ))
     }
 }
 
@@ -88,7 +94,7 @@ impl From<&str> for Identifier {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ExternalReference {
     /// `source_name` (required by the spec; empty when absent on the wire is a validation issue).
-    pub source_name: String,
+    pub source_name: Text,
     /// `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -97,10 +103,10 @@ pub struct ExternalReference {
     pub url: Option<String>,
     /// `hashes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hashes: Option<BTreeMap<String, String>>,
+    pub hashes: Option<BTreeMap<Text, Text>>,
     /// `external_id` (e.g. `T1059.001`, `CVE-2024-1234`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
+    pub external_id: Option<Text>,
     /// Custom properties of the reference, kept.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -111,12 +117,12 @@ pub struct ExternalReference {
 pub struct GranularMarking {
     /// `lang` (either this or `marking_ref`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lang: Option<String>,
+    pub lang: Option<Text>,
     /// `marking_ref`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub marking_ref: Option<Identifier>,
     /// `selectors`.
-    pub selectors: Vec<String>,
+    pub selectors: Vec<Text>,
     /// Custom properties, kept.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -126,9 +132,9 @@ pub struct GranularMarking {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct KillChainPhase {
     /// `kill_chain_name` (e.g. `mitre-attack`).
-    pub kill_chain_name: String,
+    pub kill_chain_name: Text,
     /// `phase_name` (e.g. `initial-access`).
-    pub phase_name: String,
+    pub phase_name: Text,
     /// Custom properties, kept.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -206,7 +212,7 @@ stix_properties! {
     /// `id` live on [`StixObject`] itself since every object has them.
     Common {
         /// `spec_version`.
-        spec_version: String = "spec_version",
+        spec_version: Text = "spec_version",
         /// `created`.
         created: Timestamp = "created",
         /// `modified`.
@@ -216,11 +222,11 @@ stix_properties! {
         /// `revoked`.
         revoked: bool = "revoked",
         /// `labels`.
-        labels: Vec<String> = "labels",
+        labels: Vec<Text> = "labels",
         /// `confidence` (0–100).
         confidence: i64 = "confidence",
         /// `lang`.
-        lang: String = "lang",
+        lang: Text = "lang",
         /// `external_references`.
         external_references: Vec<ExternalReference> = "external_references",
         /// `object_marking_refs`.
@@ -238,17 +244,17 @@ stix_properties! {
     /// `indicator` properties.
     Indicator {
         /// `name`.
-        name: String = "name",
+        name: Text = "name",
         /// `description`.
-        description: String = "description",
+        description: Text = "description",
         /// `indicator_types`.
-        indicator_types: Vec<String> = "indicator_types",
+        indicator_types: Vec<Text> = "indicator_types",
         /// `pattern`.
-        pattern: String = "pattern",
+        pattern: Text = "pattern",
         /// `pattern_type` (`stix`, `snort`, `yara`, …).
-        pattern_type: String = "pattern_type",
+        pattern_type: Text = "pattern_type",
         /// `pattern_version`.
-        pattern_version: String = "pattern_version",
+        pattern_version: Text = "pattern_version",
         /// `valid_from`.
         valid_from: Timestamp = "valid_from",
         /// `valid_until`.
@@ -262,11 +268,11 @@ stix_properties! {
     /// `attack-pattern` properties.
     AttackPattern {
         /// `name`.
-        name: String = "name",
+        name: Text = "name",
         /// `description`.
-        description: String = "description",
+        description: Text = "description",
         /// `aliases`.
-        aliases: Vec<String> = "aliases",
+        aliases: Vec<Text> = "aliases",
         /// `kill_chain_phases`.
         kill_chain_phases: Vec<KillChainPhase> = "kill_chain_phases",
     }
@@ -276,15 +282,15 @@ stix_properties! {
     /// `malware` properties.
     Malware {
         /// `name`.
-        name: String = "name",
+        name: Text = "name",
         /// `description`.
-        description: String = "description",
+        description: Text = "description",
         /// `malware_types`.
-        malware_types: Vec<String> = "malware_types",
+        malware_types: Vec<Text> = "malware_types",
         /// `is_family`.
         is_family: bool = "is_family",
         /// `aliases`.
-        aliases: Vec<String> = "aliases",
+        aliases: Vec<Text> = "aliases",
         /// `kill_chain_phases`.
         kill_chain_phases: Vec<KillChainPhase> = "kill_chain_phases",
         /// `first_seen`.
@@ -294,11 +300,11 @@ stix_properties! {
         /// `operating_system_refs`.
         operating_system_refs: Vec<Identifier> = "operating_system_refs",
         /// `architecture_execution_envs`.
-        architecture_execution_envs: Vec<String> = "architecture_execution_envs",
+        architecture_execution_envs: Vec<Text> = "architecture_execution_envs",
         /// `implementation_languages`.
-        implementation_languages: Vec<String> = "implementation_languages",
+        implementation_languages: Vec<Text> = "implementation_languages",
         /// `capabilities`.
-        capabilities: Vec<String> = "capabilities",
+        capabilities: Vec<Text> = "capabilities",
         /// `sample_refs`.
         sample_refs: Vec<Identifier> = "sample_refs",
     }
@@ -308,9 +314,9 @@ stix_properties! {
     /// `vulnerability` properties.
     Vulnerability {
         /// `name` (conventionally the CVE id).
-        name: String = "name",
+        name: Text = "name",
         /// `description`.
-        description: String = "description",
+        description: Text = "description",
     }
 }
 
@@ -318,17 +324,17 @@ stix_properties! {
     /// `identity` properties.
     Identity {
         /// `name`.
-        name: String = "name",
+        name: Text = "name",
         /// `description`.
-        description: String = "description",
+        description: Text = "description",
         /// `roles`.
-        roles: Vec<String> = "roles",
+        roles: Vec<Text> = "roles",
         /// `identity_class`.
-        identity_class: String = "identity_class",
+        identity_class: Text = "identity_class",
         /// `sectors`.
-        sectors: Vec<String> = "sectors",
+        sectors: Vec<Text> = "sectors",
         /// `contact_information`.
-        contact_information: String = "contact_information",
+        contact_information: Text = "contact_information",
     }
 }
 
@@ -336,9 +342,9 @@ stix_properties! {
     /// `relationship` properties.
     Relationship {
         /// `relationship_type`.
-        relationship_type: String = "relationship_type",
+        relationship_type: Text = "relationship_type",
         /// `description`.
-        description: String = "description",
+        description: Text = "description",
         /// `source_ref`.
         source_ref: Identifier = "source_ref",
         /// `target_ref`.
@@ -354,7 +360,7 @@ stix_properties! {
     /// `sighting` properties.
     Sighting {
         /// `description`.
-        description: String = "description",
+        description: Text = "description",
         /// `first_seen`.
         first_seen: Timestamp = "first_seen",
         /// `last_seen`.
@@ -377,9 +383,9 @@ stix_properties! {
     /// `definition`) and the TLP 2.0 extension form (`name` plus an entry in `extensions`).
     MarkingDefinition {
         /// `name` (`TLP:AMBER+STRICT`).
-        name: String = "name",
+        name: Text = "name",
         /// `definition_type` (`tlp`, `statement`; absent in the TLP 2.0 form).
-        definition_type: String = "definition_type",
+        definition_type: Text = "definition_type",
         /// `definition` (`{"tlp": "amber"}`, `{"statement": "…"}`).
         definition: Map<String, Value> = "definition",
     }
@@ -389,7 +395,7 @@ stix_properties! {
     /// `ipv4-addr` and `ipv6-addr` properties.
     IpAddr {
         /// `value` (address or CIDR).
-        value: String = "value",
+        value: Text = "value",
         /// `resolves_to_refs`.
         resolves_to_refs: Vec<Identifier> = "resolves_to_refs",
         /// `belongs_to_refs`.
@@ -401,7 +407,7 @@ stix_properties! {
     /// `domain-name` properties.
     DomainName {
         /// `value`.
-        value: String = "value",
+        value: Text = "value",
         /// `resolves_to_refs`.
         resolves_to_refs: Vec<Identifier> = "resolves_to_refs",
     }
@@ -411,7 +417,7 @@ stix_properties! {
     /// `url` properties.
     Url {
         /// `value`.
-        value: String = "value",
+        value: Text = "value",
     }
 }
 
@@ -419,9 +425,9 @@ stix_properties! {
     /// `email-addr` properties.
     EmailAddr {
         /// `value`.
-        value: String = "value",
+        value: Text = "value",
         /// `display_name`.
-        display_name: String = "display_name",
+        display_name: Text = "display_name",
         /// `belongs_to_ref`.
         belongs_to_ref: Identifier = "belongs_to_ref",
     }
@@ -431,17 +437,17 @@ stix_properties! {
     /// `file` properties.
     File {
         /// `hashes` (algorithm name → hex or ssdeep text).
-        hashes: BTreeMap<String, String> = "hashes",
+        hashes: BTreeMap<Text, Text> = "hashes",
         /// `size`.
         size: u64 = "size",
         /// `name`.
-        name: String = "name",
+        name: Text = "name",
         /// `name_enc`.
-        name_enc: String = "name_enc",
+        name_enc: Text = "name_enc",
         /// `magic_number_hex`.
-        magic_number_hex: String = "magic_number_hex",
+        magic_number_hex: Text = "magic_number_hex",
         /// `mime_type`.
-        mime_type: String = "mime_type",
+        mime_type: Text = "mime_type",
         /// `ctime`.
         ctime: Timestamp = "ctime",
         /// `mtime`.
@@ -475,7 +481,7 @@ stix_properties! {
         /// `dst_port`.
         dst_port: u16 = "dst_port",
         /// `protocols`.
-        protocols: Vec<String> = "protocols",
+        protocols: Vec<Text> = "protocols",
         /// `src_byte_count`.
         src_byte_count: u64 = "src_byte_count",
         /// `dst_byte_count`.
@@ -503,25 +509,25 @@ stix_properties! {
         /// `is_self_signed`.
         is_self_signed: bool = "is_self_signed",
         /// `hashes`.
-        hashes: BTreeMap<String, String> = "hashes",
+        hashes: BTreeMap<Text, Text> = "hashes",
         /// `version`.
-        version: String = "version",
+        version: Text = "version",
         /// `serial_number`.
-        serial_number: String = "serial_number",
+        serial_number: Text = "serial_number",
         /// `signature_algorithm`.
-        signature_algorithm: String = "signature_algorithm",
+        signature_algorithm: Text = "signature_algorithm",
         /// `issuer`.
-        issuer: String = "issuer",
+        issuer: Text = "issuer",
         /// `validity_not_before`.
         validity_not_before: Timestamp = "validity_not_before",
         /// `validity_not_after`.
         validity_not_after: Timestamp = "validity_not_after",
         /// `subject`.
-        subject: String = "subject",
+        subject: Text = "subject",
         /// `subject_public_key_algorithm`.
-        subject_public_key_algorithm: String = "subject_public_key_algorithm",
+        subject_public_key_algorithm: Text = "subject_public_key_algorithm",
         /// `subject_public_key_modulus`.
-        subject_public_key_modulus: String = "subject_public_key_modulus",
+        subject_public_key_modulus: Text = "subject_public_key_modulus",
         /// `subject_public_key_exponent`.
         subject_public_key_exponent: i64 = "subject_public_key_exponent",
         /// `x509_v3_extensions`.
@@ -530,13 +536,15 @@ stix_properties! {
 }
 
 /// The type-specific part of an object. Types kyoyu does not model are [`ObjectBody::Other`]:
-/// all their specific properties are in [`StixObject::extra`].
+/// all their specific properties are in [`StixObject::extra`]. The largest bodies are boxed so
+/// that every object does not pay for the biggest one (memory per object matters when a
+/// consumer keeps a whole bundle).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(missing_docs)]
 pub enum ObjectBody {
     Indicator(Indicator),
     AttackPattern(AttackPattern),
-    Malware(Malware),
+    Malware(Box<Malware>),
     Vulnerability(Vulnerability),
     Identity(Identity),
     Relationship(Relationship),
@@ -547,9 +555,9 @@ pub enum ObjectBody {
     DomainName(DomainName),
     Url(Url),
     EmailAddr(EmailAddr),
-    File(File),
-    NetworkTraffic(NetworkTraffic),
-    X509Certificate(X509Certificate),
+    File(Box<File>),
+    NetworkTraffic(Box<NetworkTraffic>),
+    X509Certificate(Box<X509Certificate>),
     /// Any other type (SDOs kyoyu does not type, custom types, extension-defined types).
     Other,
 }
@@ -584,7 +592,7 @@ impl ObjectBody {
         match object_type {
             "indicator" => Self::Indicator(Indicator::default()),
             "attack-pattern" => Self::AttackPattern(AttackPattern::default()),
-            "malware" => Self::Malware(Malware::default()),
+            "malware" => Self::Malware(Box::default()),
             "vulnerability" => Self::Vulnerability(Vulnerability::default()),
             "identity" => Self::Identity(Identity::default()),
             "relationship" => Self::Relationship(Relationship::default()),
@@ -595,9 +603,9 @@ impl ObjectBody {
             "domain-name" => Self::DomainName(DomainName::default()),
             "url" => Self::Url(Url::default()),
             "email-addr" => Self::EmailAddr(EmailAddr::default()),
-            "file" => Self::File(File::default()),
-            "network-traffic" => Self::NetworkTraffic(NetworkTraffic::default()),
-            "x509-certificate" => Self::X509Certificate(X509Certificate::default()),
+            "file" => Self::File(Box::default()),
+            "network-traffic" => Self::NetworkTraffic(Box::default()),
+            "x509-certificate" => Self::X509Certificate(Box::default()),
             _ => Self::Other,
         }
     }
@@ -635,7 +643,7 @@ impl ObjectBody {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StixObject {
     /// `type`.
-    pub object_type: String,
+    pub object_type: Text,
     /// `id`.
     pub id: Identifier,
     /// The common properties.
@@ -648,7 +656,7 @@ pub struct StixObject {
 
 impl StixObject {
     /// A new object of `object_type` with `id` and nothing else.
-    pub fn new(object_type: impl Into<String>, id: impl Into<String>) -> Self {
+    pub fn new(object_type: impl Into<Text>, id: impl Into<String>) -> Self {
         let object_type = object_type.into();
         let body = ObjectBody::for_type(&object_type);
         Self {
@@ -743,7 +751,7 @@ impl<'de> Visitor<'de> for ObjectVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StixObject, A::Error> {
-        let mut object_type: Option<String> = None;
+        let mut object_type: Option<Text> = None;
         let mut id: Option<Identifier> = None;
         let mut common = Common::default();
         let mut body: Option<ObjectBody> = None;
@@ -757,7 +765,7 @@ impl<'de> Visitor<'de> for ObjectVisitor {
                     if object_type.is_some() {
                         return Err(de::Error::duplicate_field("type"));
                     }
-                    let t: String = map.next_value()?;
+                    let t: Text = map.next_value()?;
                     let mut b = ObjectBody::for_type(&t);
                     for (k, v) in pending.drain(..) {
                         b.read_from_value(&k, v, &mut extra)

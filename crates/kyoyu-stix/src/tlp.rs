@@ -183,16 +183,16 @@ impl TlpLevel {
             json!({"extension_type": "property-extension", "tlp_2_0": level.word()}),
         );
         StixObject {
-            object_type: "marking-definition".to_owned(),
+            object_type: "marking-definition".into(),
             id: Identifier(level.tlp2_id().to_owned()),
             common: Common {
-                spec_version: Some("2.1".to_owned()),
-                created: Some(Timestamp("2022-10-01T00:00:00.000Z".to_owned())),
+                spec_version: Some("2.1".into()),
+                created: Some(Timestamp("2022-10-01T00:00:00.000Z".into())),
                 extensions: Some(extensions),
                 ..Common::default()
             },
             body: ObjectBody::MarkingDefinition(MarkingDefinition {
-                name: Some(format!("TLP:{}", level.word().to_ascii_uppercase())),
+                name: Some(format!("TLP:{}", level.word().to_ascii_uppercase()).into()),
                 ..MarkingDefinition::default()
             }),
             extra: Map::new(),
