@@ -349,6 +349,32 @@ P = [
  "[file:size > 1024 AND file:size < 2048 AND file:name LIKE '%.dll']",
 ]
 
+# --- leading bracket check, white space, EXISTS, numbers in qualifiers ---
+P += [
+ "  ([file:name = 'a'])",
+ "((([file:name = 'a'])))",
+ "\u00a0[file:name = 'a']",
+ "\u3000[file:name = 'a']",
+ "\x1c[file:name = 'a']",
+ "\u200b[file:name = 'a']",
+ "// c\n[file:name = 'a']",
+ "( /* c */ [file:name = 'a'])",
+ "([file:name = 'a'] /* c */)",
+ "[file:name = 'a']\r\n",
+ "[file:name\t=\n'a']",
+ "[file:name = 'a']\u2028AND\u2029[file:size = 1]",
+ "[file:name = 'a']\u200bAND [file:size = 1]",
+ "[NOT EXISTS file:name] AND [EXISTS file:size]",
+ "[file:name NOT EXISTS]",
+ "[EXISTS file:name = 'a']",
+ "[file:hashes.'SHA-256' = '%s' AND file:hashes.'SHA-256' LIKE '%%']" % H64,
+ "[file:hashes.'sha-256' = '%s']" % H64,
+ "[file:size = 1] REPEATS 01 TIMES",
+ "[file:size = 1] WITHIN 1.0 SECONDS",
+ "[file:size = 1] WITHIN .5 SECONDS",
+ "[file:size = 1] START t'2016-06-01T00:00:00.000000001Z' STOP t'2016-06-01T00:00:00.000000002Z'",
+]
+
 seen = set()
 out = []
 for p in P:
