@@ -1,22 +1,21 @@
 //! Streaming STIX bundle import and export.
 //!
-//! Key decision: the importer walks the bundle with a serde visitor and takes each element of
-//! `objects` as raw JSON text ([`RawValue`]) before typing it. Memory is one object at a time,
-//! whatever the bundle's size, and an object that does not type (missing `id`, a property of
-//! the wrong shape, not an object at all) becomes a [`Diagnostic`] with its path
-//! (`objects[17]`) while the rest is imported. Only JSON that is not JSON (a syntax error)
+//! Key decision: the importer walks the bundle with a serde visitor and reads each element of
+//! `objects` in one pass, straight from the input, with a reader that never fails on a value
+//! of the wrong shape (see `capture`): an object that does not type (missing `id`, a property
+//! of the wrong shape, not an object at all) becomes a [`Diagnostic`] with its path
+//! (`objects[17]`) and the reader is already past it, so the rest is imported. Memory is one
+//! object at a time, whatever the bundle's size. Only JSON that is not JSON (a syntax error)
 //! stops the import, because after it there is no reliable place to resume.
 
 use std::fmt;
 use std::io::{Read, Write};
-use std::marker::PhantomData;
 
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::diagnostic::Diagnostic;
-use crate::object::{Identifier, StixObject};
+use crate::object::{ElementSeed, Identifier, StixObject};
 
 /// Why a bundle could not be imported at all.
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +72,7 @@ pub fn import_bundle<R: Read, F: FnMut(StixObject)>(
     on_object: F,
 ) -> Result<ImportReport, ImportError> {
     let mut de = serde_json::Deserializer::from_reader(reader);
-    run_import::<_, _, Box<RawValue>>(&mut de, on_object)
+    run_import(&mut de, on_object)
 }
 
 /// Imports a bundle that is already in memory (faster than a reader: no per-byte IO calls).
@@ -82,38 +81,19 @@ pub fn import_bundle_slice<F: FnMut(StixObject)>(
     on_object: F,
 ) -> Result<ImportReport, ImportError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    // Objects are borrowed from the slice: no copy of their text.
-    run_import::<_, _, &RawValue>(&mut de, on_object)
+    run_import(&mut de, on_object)
 }
 
-/// Where one object's raw text lives: copied out of a reader, or borrowed from a slice.
-trait RawSlot<'de>: serde::Deserialize<'de> {
-    fn text(&self) -> &str;
-}
-
-impl RawSlot<'_> for Box<RawValue> {
-    fn text(&self) -> &str {
-        self.get()
-    }
-}
-
-impl<'de> RawSlot<'de> for &'de RawValue {
-    fn text(&self) -> &str {
-        self.get()
-    }
-}
-
-fn run_import<'de, R: serde_json::de::Read<'de>, F: FnMut(StixObject), S: RawSlot<'de>>(
+fn run_import<'de, R: serde_json::de::Read<'de>, F: FnMut(StixObject)>(
     de: &mut serde_json::Deserializer<R>,
     mut on_object: F,
 ) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport::default();
     let mut found_type: Option<String> = None;
-    let seed = BundleSeed::<F, S> {
+    let seed = BundleSeed::<F> {
         on_object: &mut on_object,
         report: &mut report,
         found_type: &mut found_type,
-        slot: PhantomData,
     };
     seed.deserialize(&mut *de)?;
     de.end()?;
@@ -130,21 +110,20 @@ fn run_import<'de, R: serde_json::de::Read<'de>, F: FnMut(StixObject), S: RawSlo
     Ok(report)
 }
 
-struct BundleSeed<'a, F, S> {
+struct BundleSeed<'a, F> {
     on_object: &'a mut F,
     report: &'a mut ImportReport,
     found_type: &'a mut Option<String>,
-    slot: PhantomData<S>,
 }
 
-impl<'de, F: FnMut(StixObject), S: RawSlot<'de>> DeserializeSeed<'de> for BundleSeed<'_, F, S> {
+impl<'de, F: FnMut(StixObject)> DeserializeSeed<'de> for BundleSeed<'_, F> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
-impl<'de, F: FnMut(StixObject), S: RawSlot<'de>> Visitor<'de> for BundleSeed<'_, F, S> {
+impl<'de, F: FnMut(StixObject)> Visitor<'de> for BundleSeed<'_, F> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -158,10 +137,9 @@ impl<'de, F: FnMut(StixObject), S: RawSlot<'de>> Visitor<'de> for BundleSeed<'_,
                 "id" => self.report.bundle_id = Some(map.next_value()?),
                 "objects" => {
                     self.report.objects_seen = true;
-                    map.next_value_seed(ObjectsSeed::<F, S> {
+                    map.next_value_seed(ObjectsSeed::<F> {
                         on_object: &mut *self.on_object,
                         report: &mut *self.report,
-                        slot: PhantomData,
                     })?
                 }
                 _ => {
@@ -174,20 +152,19 @@ impl<'de, F: FnMut(StixObject), S: RawSlot<'de>> Visitor<'de> for BundleSeed<'_,
     }
 }
 
-struct ObjectsSeed<'a, F, S> {
+struct ObjectsSeed<'a, F> {
     on_object: &'a mut F,
     report: &'a mut ImportReport,
-    slot: PhantomData<S>,
 }
 
-impl<'de, F: FnMut(StixObject), S: RawSlot<'de>> DeserializeSeed<'de> for ObjectsSeed<'_, F, S> {
+impl<'de, F: FnMut(StixObject)> DeserializeSeed<'de> for ObjectsSeed<'_, F> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_seq(self)
     }
 }
 
-impl<'de, F: FnMut(StixObject), S: RawSlot<'de>> Visitor<'de> for ObjectsSeed<'_, F, S> {
+impl<'de, F: FnMut(StixObject)> Visitor<'de> for ObjectsSeed<'_, F> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -196,19 +173,19 @@ impl<'de, F: FnMut(StixObject), S: RawSlot<'de>> Visitor<'de> for ObjectsSeed<'_
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut index = 0usize;
-        while let Some(raw) = seq.next_element::<S>()? {
-            match serde_json::from_str::<StixObject>(raw.text()) {
+        while let Some(element) = seq.next_element_seed(ElementSeed)? {
+            match element {
                 Ok(object) => {
                     self.report.imported += 1;
                     (self.on_object)(object);
                 }
-                Err(error) => {
+                Err(problem) => {
                     self.report.rejected += 1;
                     let mut diagnostic = Diagnostic::error(
                         format!("objects[{index}]"),
-                        format!("not a readable STIX object: {error}"),
+                        format!("not a readable STIX object: {}", problem.message),
                     );
-                    if let Some(id) = id_of_raw(raw.text()) {
+                    if let Some(id) = problem.object_id {
                         diagnostic = diagnostic.with_object_id(id);
                     }
                     self.report.diagnostics.push(diagnostic);
@@ -217,19 +194,6 @@ impl<'de, F: FnMut(StixObject), S: RawSlot<'de>> Visitor<'de> for ObjectsSeed<'_
             index += 1;
         }
         Ok(())
-    }
-}
-
-/// The `id` of a raw object that did not type, for the diagnostic; best effort.
-fn id_of_raw(raw: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct IdOnly {
-        id: Option<Value>,
-    }
-    let parsed: IdOnly = serde_json::from_str(raw).ok()?;
-    match parsed.id? {
-        Value::String(s) => Some(s),
-        _ => None,
     }
 }
 

@@ -12,6 +12,7 @@
 //! object is a [`Diagnostic`], the rest is imported).
 
 pub mod bundle;
+mod capture;
 pub mod diagnostic;
 pub mod object;
 pub mod pattern;

@@ -17,6 +17,8 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use crate::capture::{Captured, FromCaptured};
+
 /// The string type of typed properties: inline up to 24 bytes (no allocation), heap beyond.
 pub type Text = compact_str::CompactString;
 
@@ -140,9 +142,33 @@ pub struct KillChainPhase {
     pub extra: Map<String, Value>,
 }
 
+/// Converts a captured property value to its type. An explicit `null` is kept verbatim in
+/// `extra` (it is not a value of the typed property, and nothing may be lost); a value of the
+/// wrong shape is recorded as a problem.
+fn take<T: FromCaptured>(
+    key: &str,
+    value: Captured,
+    extra: &mut Map<String, Value>,
+    problems: &mut Vec<String>,
+) -> Option<T> {
+    match value {
+        Captured::Null => {
+            extra.insert(key.to_owned(), Value::Null);
+            None
+        }
+        value => match T::from_captured(value) {
+            Ok(v) => Some(v),
+            Err(reason) => {
+                problems.push(format!("property `{key}`: {reason}"));
+                None
+            }
+        },
+    }
+}
+
 /// Generates a struct of optional typed properties plus the three routines the object visitor
-/// needs: read one property from the map being visited, read one from an already parsed
-/// `Value` (when `type` came after it), and write all present properties.
+/// needs: read one property from the map being visited, set one from an already captured value
+/// (when `type` came after it), and write all present properties.
 macro_rules! stix_properties {
     ($(#[$meta:meta])* $name:ident { $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $key:literal ),* $(,)? }) => {
         $(#[$meta])*
@@ -161,41 +187,35 @@ macro_rules! stix_properties {
                 key: &str,
                 map: &mut A,
                 extra: &mut Map<String, Value>,
+                problems: &mut Vec<String>,
             ) -> Result<bool, A::Error> {
                 match key {
                     $( $key => {
-                        let value = map.next_value::<Option<$ty>>().map_err(|e| {
-                            de::Error::custom(format!("property `{key}`: {e}"))
-                        })?;
-                        match value {
-                            Some(v) => self.$field = Some(v),
-                            // An explicit `null` is not a value of the typed property; keep it
-                            // verbatim so nothing is lost.
-                            None => { extra.insert(key.to_owned(), Value::Null); }
-                        }
+                        let value = map.next_value::<Captured>()?;
+                        self.$field = take::<$ty>(key, value, extra, problems);
                         Ok(true)
                     } )*
                     _ => Ok(false),
                 }
             }
 
+            /// Sets the property `key` from an already captured value; gives the value back
+            /// when `key` is not one of this struct's.
             #[allow(unused_variables, dead_code)]
-            fn read_from_value(
+            fn read_captured(
                 &mut self,
                 key: &str,
-                value: Value,
+                value: Captured,
                 extra: &mut Map<String, Value>,
-            ) -> Result<(), serde_json::Error> {
+                problems: &mut Vec<String>,
+            ) -> Option<Captured> {
                 match key {
                     $( $key => {
-                        match Option::<$ty>::deserialize(value)? {
-                            Some(v) => self.$field = Some(v),
-                            None => { extra.insert(key.to_owned(), Value::Null); }
-                        }
+                        self.$field = take::<$ty>(key, value, extra, problems);
+                        None
                     } )*
-                    _ => { extra.insert(key.to_owned(), value); }
+                    _ => Some(value),
                 }
-                Ok(())
             }
 
             #[allow(unused_variables)]
@@ -542,19 +562,19 @@ stix_properties! {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(missing_docs)]
 pub enum ObjectBody {
-    Indicator(Indicator),
-    AttackPattern(AttackPattern),
+    Indicator(Box<Indicator>),
+    AttackPattern(Box<AttackPattern>),
     Malware(Box<Malware>),
-    Vulnerability(Vulnerability),
-    Identity(Identity),
-    Relationship(Relationship),
-    Sighting(Sighting),
-    MarkingDefinition(MarkingDefinition),
-    Ipv4Addr(IpAddr),
-    Ipv6Addr(IpAddr),
-    DomainName(DomainName),
-    Url(Url),
-    EmailAddr(EmailAddr),
+    Vulnerability(Box<Vulnerability>),
+    Identity(Box<Identity>),
+    Relationship(Box<Relationship>),
+    Sighting(Box<Sighting>),
+    MarkingDefinition(Box<MarkingDefinition>),
+    Ipv4Addr(Box<IpAddr>),
+    Ipv6Addr(Box<IpAddr>),
+    DomainName(Box<DomainName>),
+    Url(Box<Url>),
+    EmailAddr(Box<EmailAddr>),
     File(Box<File>),
     NetworkTraffic(Box<NetworkTraffic>),
     X509Certificate(Box<X509Certificate>),
@@ -590,19 +610,19 @@ impl ObjectBody {
     /// The empty body for a `type` value.
     pub fn for_type(object_type: &str) -> Self {
         match object_type {
-            "indicator" => Self::Indicator(Indicator::default()),
-            "attack-pattern" => Self::AttackPattern(AttackPattern::default()),
+            "indicator" => Self::Indicator(Box::default()),
+            "attack-pattern" => Self::AttackPattern(Box::default()),
             "malware" => Self::Malware(Box::default()),
-            "vulnerability" => Self::Vulnerability(Vulnerability::default()),
-            "identity" => Self::Identity(Identity::default()),
-            "relationship" => Self::Relationship(Relationship::default()),
-            "sighting" => Self::Sighting(Sighting::default()),
-            "marking-definition" => Self::MarkingDefinition(MarkingDefinition::default()),
-            "ipv4-addr" => Self::Ipv4Addr(IpAddr::default()),
-            "ipv6-addr" => Self::Ipv6Addr(IpAddr::default()),
-            "domain-name" => Self::DomainName(DomainName::default()),
-            "url" => Self::Url(Url::default()),
-            "email-addr" => Self::EmailAddr(EmailAddr::default()),
+            "vulnerability" => Self::Vulnerability(Box::default()),
+            "identity" => Self::Identity(Box::default()),
+            "relationship" => Self::Relationship(Box::default()),
+            "sighting" => Self::Sighting(Box::default()),
+            "marking-definition" => Self::MarkingDefinition(Box::default()),
+            "ipv4-addr" => Self::Ipv4Addr(Box::default()),
+            "ipv6-addr" => Self::Ipv6Addr(Box::default()),
+            "domain-name" => Self::DomainName(Box::default()),
+            "url" => Self::Url(Box::default()),
+            "email-addr" => Self::EmailAddr(Box::default()),
             "file" => Self::File(Box::default()),
             "network-traffic" => Self::NetworkTraffic(Box::default()),
             "x509-certificate" => Self::X509Certificate(Box::default()),
@@ -615,20 +635,19 @@ impl ObjectBody {
         key: &str,
         map: &mut A,
         extra: &mut Map<String, Value>,
+        problems: &mut Vec<String>,
     ) -> Result<bool, A::Error> {
-        dispatch_body!(self, b => b.read_from_map(key, map, extra), Ok(false))
+        dispatch_body!(self, b => b.read_from_map(key, map, extra, problems), Ok(false))
     }
 
-    fn read_from_value(
+    fn read_captured(
         &mut self,
         key: &str,
-        value: Value,
+        value: Captured,
         extra: &mut Map<String, Value>,
-    ) -> Result<(), serde_json::Error> {
-        dispatch_body!(self, b => b.read_from_value(key, value, extra), {
-            extra.insert(key.to_owned(), value);
-            Ok(())
-        })
+        problems: &mut Vec<String>,
+    ) -> Option<Captured> {
+        dispatch_body!(self, b => b.read_captured(key, value, extra, problems), Some(value))
     }
 
     fn write<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -741,78 +760,173 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-struct ObjectVisitor;
+/// Why an object could not be read (the JSON itself was fine).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ObjectProblem {
+    /// The object's `id`, when it had a readable one.
+    pub(crate) object_id: Option<String>,
+    /// What was wrong, `; `-separated.
+    pub(crate) message: String,
+}
+
+/// Reads one object. The outer `Result` is the JSON stream's; the inner one says whether the
+/// object is usable, so a bad object never leaves the stream in an unknown place.
+pub(crate) struct ObjectVisitor;
 
 impl<'de> Visitor<'de> for ObjectVisitor {
-    type Value = StixObject;
+    type Value = Result<StixObject, ObjectProblem>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a STIX object (a JSON object with `type` and `id`)")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StixObject, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut object_type: Option<Text> = None;
         let mut id: Option<Identifier> = None;
         let mut common = Common::default();
         let mut body: Option<ObjectBody> = None;
         let mut extra = Map::new();
+        let mut problems: Vec<String> = Vec::new();
         // Properties seen before `type`: their typing depends on the type, so they wait.
-        let mut pending: Vec<(String, Value)> = Vec::new();
+        let mut pending: Vec<(String, Captured)> = Vec::new();
 
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             match key.as_ref() {
                 "type" => {
+                    let value = map.next_value::<Captured>()?;
                     if object_type.is_some() {
-                        return Err(de::Error::duplicate_field("type"));
+                        problems.push("property `type` appears twice".to_owned());
+                        continue;
                     }
-                    let t: Text = map.next_value()?;
+                    let t = match value {
+                        Captured::Str(t) => t,
+                        other => {
+                            problems.push(format!(
+                                "property `type`: expected a string, found {}",
+                                other.into_value()
+                            ));
+                            continue;
+                        }
+                    };
                     let mut b = ObjectBody::for_type(&t);
                     for (k, v) in pending.drain(..) {
-                        b.read_from_value(&k, v, &mut extra)
-                            .map_err(|e| de::Error::custom(format!("property `{k}`: {e}")))?;
+                        if let Some(v) = b.read_captured(&k, v, &mut extra, &mut problems) {
+                            extra.insert(k, v.into_value());
+                        }
                     }
                     body = Some(b);
                     object_type = Some(t);
                 }
                 "id" => {
+                    let value = map.next_value::<Captured>()?;
                     if id.is_some() {
-                        return Err(de::Error::duplicate_field("id"));
+                        problems.push("property `id` appears twice".to_owned());
+                        continue;
                     }
-                    id = Some(map.next_value()?);
+                    id = take::<Identifier>("id", value, &mut extra, &mut problems);
                 }
                 k => {
-                    if common.read_from_map(k, &mut map, &mut extra)? {
+                    if common.read_from_map(k, &mut map, &mut extra, &mut problems)? {
                         continue;
                     }
                     match body.as_mut() {
                         Some(b) => {
-                            if !b.read_from_map(k, &mut map, &mut extra)? {
+                            if !b.read_from_map(k, &mut map, &mut extra, &mut problems)? {
                                 let v: Value = map.next_value()?;
                                 extra.insert(k.to_owned(), v);
                             }
                         }
                         None => {
-                            let v: Value = map.next_value()?;
+                            let v: Captured = map.next_value()?;
                             pending.push((k.to_owned(), v));
                         }
                     }
                 }
             }
         }
-        let object_type = object_type.ok_or_else(|| de::Error::missing_field("type"))?;
-        let id = id.ok_or_else(|| de::Error::missing_field("id"))?;
-        Ok(StixObject {
-            object_type,
-            id,
-            common,
-            body: body.unwrap_or(ObjectBody::Other),
-            extra,
-        })
+        if object_type.is_none() && !problems.iter().any(|p| p.contains("`type`")) {
+            problems.push("missing property `type`".to_owned());
+        }
+        if id.is_none() && !problems.iter().any(|p| p.contains("`id`")) {
+            problems.push("missing property `id`".to_owned());
+        }
+        match (object_type, id) {
+            (Some(object_type), Some(id)) if problems.is_empty() => Ok(Ok(StixObject {
+                object_type,
+                id,
+                common,
+                body: body.unwrap_or(ObjectBody::Other),
+                extra,
+            })),
+            (_, id) => Ok(Err(ObjectProblem {
+                object_id: id.map(|i| i.0),
+                message: problems.join("; "),
+            })),
+        }
+    }
+}
+
+/// Reads one element of a bundle's `objects`: a JSON object is read as a STIX object, any
+/// other JSON value is consumed and reported.
+pub(crate) struct ElementVisitor;
+
+impl<'de> Visitor<'de> for ElementVisitor {
+    type Value = Result<StixObject, ObjectProblem>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        ObjectVisitor.visit_map(map)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(not_an_object("a list"))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(not_an_object("a boolean"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(not_an_object("a number"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(not_an_object("a number"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(not_an_object("a number"))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(not_an_object("a string"))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(not_an_object("null"))
+    }
+}
+
+fn not_an_object(found: &str) -> Result<StixObject, ObjectProblem> {
+    Err(ObjectProblem {
+        object_id: None,
+        message: format!("expected a JSON object, found {found}"),
+    })
+}
+
+/// `DeserializeSeed` for one bundle element.
+pub(crate) struct ElementSeed;
+
+impl<'de> de::DeserializeSeed<'de> for ElementSeed {
+    type Value = Result<StixObject, ObjectProblem>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(ElementVisitor)
     }
 }
 
 impl<'de> Deserialize<'de> for StixObject {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(ObjectVisitor)
+        deserializer
+            .deserialize_map(ObjectVisitor)?
+            .map_err(|p| de::Error::custom(p.message))
     }
 }

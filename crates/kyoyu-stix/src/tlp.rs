@@ -191,10 +191,10 @@ impl TlpLevel {
                 extensions: Some(extensions),
                 ..Common::default()
             },
-            body: ObjectBody::MarkingDefinition(MarkingDefinition {
+            body: ObjectBody::MarkingDefinition(Box::new(MarkingDefinition {
                 name: Some(format!("TLP:{}", level.word().to_ascii_uppercase()).into()),
                 ..MarkingDefinition::default()
-            }),
+            })),
             extra: Map::new(),
         }
     }
