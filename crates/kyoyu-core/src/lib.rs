@@ -11,6 +11,7 @@ pub mod attack;
 pub mod checks;
 pub mod egress;
 pub mod export;
+pub mod import;
 pub mod json;
 pub mod load;
 pub mod report;

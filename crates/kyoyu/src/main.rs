@@ -125,6 +125,17 @@ enum Command {
         #[arg(long, value_parser = parse_at)]
         at: Option<Timestamp>,
     },
+    /// Read a MISP event and print its indicators, vulnerabilities and ATT&CK techniques as
+    /// incident-file items, or add them to an incident file with `--into`. Elements that cannot
+    /// be taken over are listed on stderr with their JSON path (exit 0); an unreadable file
+    /// exits 2.
+    Import {
+        /// The MISP event JSON file.
+        file: PathBuf,
+        /// A TOML incident file to add the items to (written only if it still checks).
+        #[arg(long)]
+        into: Option<PathBuf>,
+    },
     /// Print the rules in force with their ids and sources.
     Rules {
         /// Print JSON instead of text.
@@ -228,6 +239,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output,
             at,
         } => export_misp(&file, &community, output, at),
+        Command::Import { file, into } => {
+            let imported = kyoyu_core::import::import_file(&file)?;
+            for diagnostic in &imported.diagnostics {
+                eprintln!("kyoyu: skipped {diagnostic}");
+            }
+            match into {
+                Some(incident) => {
+                    kyoyu_core::import::append_to_incident(&incident, &imported.items)?;
+                    eprintln!(
+                        "kyoyu: {} item(s) added to {}",
+                        imported.items.len(),
+                        incident.display()
+                    );
+                }
+                None => print!("{}", kyoyu_core::import::items_toml(&imported.items)),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rules { json, lang } => {
             let lang = language(lang);
             let guidance = Guidance::builtin().map_err(|error| anyhow::anyhow!("{error}"))?;

@@ -1,0 +1,259 @@
+//! `kyoyu import`: items from the community's formats, as incident-file items. Today: MISP
+//! events (STIX bundles follow with the STIX importer).
+//!
+//! Key decision: imported information becomes ordinary `[[items]]` of the incident file, so it
+//! passes through the same assessment and egress gate as the organization's own; nothing is
+//! written unless the incident with the new items still parses and checks (unique ids), and the
+//! file is replaced atomically.
+
+use std::net::IpAddr;
+use std::path::Path;
+
+use kyoyu_misp::{AttributeKind, Event};
+use kyoyu_model::{AttackTechnique, Cve, IocType};
+use serde::Serialize;
+
+/// One item as the incident file writes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemRow {
+    /// Item id.
+    pub id: String,
+    /// Item kind.
+    pub kind: &'static str,
+    /// Observable type for IoCs.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub ioc_type: Option<String>,
+    /// IoC value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// CVE of a vulnerability.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cve: Option<String>,
+    /// ATT&CK technique of a TTP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub technique: Option<String>,
+    /// Free text (the MISP comment, the technique's name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// TLP label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tlp: Option<&'static str>,
+}
+
+/// Items read from a document, and what could not be taken over (with its JSON path).
+#[derive(Debug, Default)]
+pub struct ImportedItems {
+    /// The items.
+    pub items: Vec<ItemRow>,
+    /// One line per element left out, `path: why`.
+    pub diagnostics: Vec<String>,
+}
+
+/// Why a document could not be imported at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Unreadable file.
+    #[error("{file}: cannot read: {source}")]
+    Read {
+        /// The file.
+        file: String,
+        /// The IO error.
+        source: std::io::Error,
+    },
+    /// Not a MISP event.
+    #[error("{file}: {message}")]
+    Format {
+        /// The file.
+        file: String,
+        /// What is wrong, with the position where the format gives one.
+        message: String,
+    },
+    /// The incident with the new items does not check.
+    #[error(transparent)]
+    Incident(#[from] kyoyu_incident::FileError),
+}
+
+fn ioc_from(object_type: &str, property: &str, value: &str) -> Option<(&'static str, String)> {
+    let sco = match (object_type, property) {
+        (_, property) if property.ends_with("ref.value") => match value.parse::<IpAddr>() {
+            Ok(IpAddr::V4(_)) => "ipv4-addr",
+            Ok(IpAddr::V6(_)) => "ipv6-addr",
+            Err(_) => return None,
+        },
+        ("file", property) if property.starts_with("hashes.") => "file",
+        ("file", _) => return None,
+        (other, "value") => other,
+        _ => return None,
+    };
+    IocType::parse(sco)
+        .ok()
+        .map(|ioc_type| (ioc_type.as_str(), value.to_owned()))
+}
+
+/// The items of a MISP event.
+pub fn items_from_misp(event: &Event) -> ImportedItems {
+    let mut imported = ImportedItems::default();
+    for (index, attribute) in event.all_attributes().enumerate() {
+        let path = format!("Event.Attribute[{index}]");
+        let id = match attribute.uuid {
+            Some(uuid) => format!("misp-{}", &uuid.to_string()[..8]),
+            None => format!("misp-{index}"),
+        };
+        let tlp = attribute.effective_tlp(event).map(|tlp| tlp.as_str());
+        let comment = attribute
+            .comment
+            .clone()
+            .filter(|comment| !comment.trim().is_empty());
+        let Some(kind) = AttributeKind::from_misp_type(&attribute.attribute_type) else {
+            imported.diagnostics.push(format!(
+                "{path}: the MISP type `{}` has no kyoyu item kind",
+                attribute.attribute_type
+            ));
+            continue;
+        };
+        let Some(observable) = kind.observable(&attribute.value) else {
+            imported.diagnostics.push(format!(
+                "{path}: `{}` is not a valid `{}` value",
+                attribute.value, attribute.attribute_type
+            ));
+            continue;
+        };
+        if let Some(field) = observable
+            .fields
+            .iter()
+            .find(|field| field.object_type == "vulnerability")
+        {
+            match Cve::parse(&field.value) {
+                Ok(cve) => imported.items.push(ItemRow {
+                    id,
+                    kind: "vulnerability",
+                    ioc_type: None,
+                    value: None,
+                    cve: Some(cve.as_str().to_owned()),
+                    technique: None,
+                    text: comment,
+                    tlp,
+                }),
+                Err(invalid) => imported.diagnostics.push(format!("{path}: {invalid}")),
+            }
+            continue;
+        }
+        let found = observable
+            .fields
+            .iter()
+            .find_map(|field| ioc_from(field.object_type, field.property, &field.value));
+        let Some((ioc_type, value)) = found else {
+            imported.diagnostics.push(format!(
+                "{path}: `{}` maps to no observable kyoyu carries",
+                attribute.attribute_type
+            ));
+            continue;
+        };
+        let names: Vec<&str> = observable
+            .fields
+            .iter()
+            .filter(|field| field.object_type == "file" && field.property == "name")
+            .map(|field| field.value.as_str())
+            .collect();
+        let text = match (comment, names.first()) {
+            (Some(comment), Some(name)) => Some(format!("{comment} (file name {name})")),
+            (None, Some(name)) => Some(format!("file name {name}")),
+            (comment, None) => comment,
+        };
+        imported.items.push(ItemRow {
+            id,
+            kind: "ioc",
+            ioc_type: Some(ioc_type.to_owned()),
+            value: Some(value),
+            cve: None,
+            technique: None,
+            text,
+            tlp,
+        });
+    }
+    for (index, pattern) in event.attack_patterns().into_iter().enumerate() {
+        match AttackTechnique::parse(&pattern.technique_id) {
+            Ok(technique) => imported.items.push(ItemRow {
+                id: format!("misp-ttp-{}", technique.as_str().to_lowercase()),
+                kind: "ttp",
+                ioc_type: None,
+                value: None,
+                cve: None,
+                technique: Some(technique.as_str().to_owned()),
+                text: Some(pattern.name.clone()),
+                tlp: event.tlp().map(|tlp| tlp.as_str()),
+            }),
+            Err(invalid) => imported
+                .diagnostics
+                .push(format!("Event.Tag (ATT&CK {index}): {invalid}")),
+        }
+    }
+    imported
+}
+
+/// Reads a MISP event file into items.
+pub fn import_file(path: &Path) -> Result<ImportedItems, ImportError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ImportError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    let event = kyoyu_misp::import_event(&text).map_err(|error| ImportError::Format {
+        file: file.clone(),
+        message: format!(
+            "not a MISP event ({error}); STIX 2.1 bundles are read by the STIX importer (to come)"
+        ),
+    })?;
+    let mut imported = items_from_misp(&event.event);
+    let mut diagnostics: Vec<String> = event
+        .diagnostics
+        .iter()
+        .map(|diagnostic| format!("{file}: {diagnostic}"))
+        .collect();
+    diagnostics.extend(
+        imported
+            .diagnostics
+            .drain(..)
+            .map(|line| format!("{file}: {line}")),
+    );
+    imported.diagnostics = diagnostics;
+    Ok(imported)
+}
+
+/// The items as `[[items]]` tables of the incident file.
+pub fn items_toml(items: &[ItemRow]) -> String {
+    #[derive(Serialize)]
+    struct Items<'a> {
+        items: &'a [ItemRow],
+    }
+    toml::to_string(&Items { items }).unwrap_or_default()
+}
+
+/// Appends items to a TOML incident file, only if the result still parses and checks.
+pub fn append_to_incident(incident_file: &Path, items: &[ItemRow]) -> Result<(), ImportError> {
+    let file = incident_file.display().to_string();
+    let text = std::fs::read_to_string(incident_file).map_err(|source| ImportError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    if kyoyu_incident::Format::from_path(incident_file) != Some(kyoyu_incident::Format::Toml) {
+        return Err(ImportError::Format {
+            file,
+            message: "items can be added to a .toml incident file only".to_owned(),
+        });
+    }
+    let combined = format!(
+        "{}\n# Imported by kyoyu import\n{}",
+        text.trim_end(),
+        items_toml(items)
+    );
+    kyoyu_incident::parse(&combined, kyoyu_incident::Format::Toml, &file)?;
+    let temporary = incident_file.with_extension("kyoyu-partial");
+    std::fs::write(&temporary, &combined).map_err(|source| ImportError::Read {
+        file: temporary.display().to_string(),
+        source,
+    })?;
+    std::fs::rename(&temporary, incident_file)
+        .map_err(|source| ImportError::Read { file, source })?;
+    Ok(())
+}
