@@ -51,7 +51,8 @@ printf '%s\n%s\n' "$OURS" "$PEER" | awk '
   !/^#/ { v[$1] = $2 }
   END {
     r("parse_ratio_vs_stix2", "kyoyu_parse_objects_per_s", "stix2_parse_objects_per_s", 300)
-    r("stream_parse_ratio_vs_stix2", "kyoyu_stream_parse_file_objects_per_s", "stix2_parse_objects_per_s", 0)
+    r("parse_streaming_ratio_vs_stix2", "kyoyu_parse_streaming_objects_per_s", "stix2_parse_objects_per_s", 300)
+    r("parse_from_file_reader_ratio_vs_stix2", "kyoyu_stream_parse_file_objects_per_s", "stix2_parse_objects_per_s", 0)
     r("serialize_ratio_vs_stix2", "kyoyu_serialize_objects_per_s", "stix2_serialize_objects_per_s", 0)
     r("validate_ratio_vs_stix2_validator", "kyoyu_validate_objects_per_s", "stix2_validator_objects_per_s", 1000)
     r("patterns_ratio_vs_stix2_patterns", "kyoyu_patterns_validate_per_s", "stix2_patterns_validate_per_s", 0)
