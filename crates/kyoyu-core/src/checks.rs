@@ -18,8 +18,49 @@ use kyoyu_scan::{BuildError, Category, Match, ScanError, Scanner, Sink};
 /// name with spaces also as `sample-buhin`, `sample_buhin` and `samplebuhin` (leak sites and
 /// lookalike domains slug the victim's name).
 fn name_forms(names: &[String]) -> Vec<String> {
-    let mut forms: Vec<String> = Vec::new();
+    // Legal-form words that texts usually leave out ("Example Monitoring" for "Example Monitoring
+    // Inc.", "例示電機" for "株式会社例示電機").
+    const LEGAL_FORMS: [&str; 22] = [
+        "株式会社",
+        "有限会社",
+        "合同会社",
+        "(株)",
+        "（株）",
+        "Inc.",
+        "Inc",
+        "Corp.",
+        "Corp",
+        "Corporation",
+        "Co., Ltd.",
+        "Co.,Ltd.",
+        "Co. Ltd.",
+        "Ltd.",
+        "Ltd",
+        "LLC",
+        "GmbH",
+        "AG",
+        "S.A.",
+        "plc",
+        "K.K.",
+        "B.V.",
+    ];
+    let mut bare_names: Vec<String> = Vec::new();
     for name in names {
+        let mut bare = name.trim().to_owned();
+        for form in LEGAL_FORMS {
+            if let Some(rest) = bare.strip_suffix(form) {
+                bare = rest.trim_end_matches([' ', ',']).to_owned();
+            }
+            if let Some(rest) = bare.strip_prefix(form) {
+                bare = rest.trim_start().to_owned();
+            }
+        }
+        if bare != name.trim() && bare.chars().count() >= 2 {
+            bare_names.push(bare);
+        }
+    }
+    let mut forms: Vec<String> = Vec::new();
+    for name in names.iter().chain(&bare_names) {
         forms.push(name.clone());
         let trimmed = name.trim();
         if trimmed.is_ascii() && trimmed.contains(' ') {

@@ -28,8 +28,9 @@ enum ChannelArg {
     Share,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FormatArg {
+    Stix,
     Misp,
 }
 
@@ -105,7 +106,7 @@ enum Command {
     },
     /// Write the share package toward one community: exactly what the egress gate lets go (items
     /// allowed for that community, or approved), each with its TLP marking; toward a hub under a
-    /// pseudonym. Formats: MISP event JSON (STIX 2.1 follows with the STIX exporter).
+    /// pseudonym. Formats: a STIX 2.1 bundle or a MISP event.
     Export {
         /// The incident file.
         file: PathBuf,
@@ -235,10 +236,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             file,
             channel: ChannelArg::Share,
             community,
-            format: FormatArg::Misp,
+            format,
             output,
             at,
-        } => export_misp(&file, &community, output, at),
+        } => export(&file, &community, format, output, at),
         Command::Import { file, into } => {
             let imported = kyoyu_core::import::import_file(&file)?;
             for diagnostic in &imported.diagnostics {
@@ -462,9 +463,10 @@ fn redact(
     Ok(ExitCode::SUCCESS)
 }
 
-fn export_misp(
+fn export(
     file: &std::path::Path,
     community: &str,
+    format: FormatArg,
     output: Option<PathBuf>,
     at: Option<Timestamp>,
 ) -> anyhow::Result<ExitCode> {
@@ -483,8 +485,21 @@ fn export_misp(
         community,
         scanner.as_ref(),
     )?;
-    let event = kyoyu_core::export::misp_event(&loaded.incident, &package, &loaded.base, at)?;
-    let json = kyoyu_misp::export_event_pretty(&event, kyoyu_misp::Envelope::Wrapped);
+    let json = match format {
+        FormatArg::Misp => {
+            let event =
+                kyoyu_core::export::misp_event(&loaded.incident, &package, &loaded.base, at)?;
+            kyoyu_misp::export_event_pretty(&event, kyoyu_misp::Envelope::Wrapped)
+        }
+        FormatArg::Stix => {
+            let (bundle, skipped) =
+                kyoyu_core::export::stix_bundle(&loaded.incident, &package, &loaded.base, at)?;
+            for line in skipped {
+                eprintln!("kyoyu: not in the bundle: {line}");
+            }
+            bundle
+        }
+    };
     match &output {
         Some(path) => {
             // Written beside the target and renamed into place: never a half-written package.

@@ -182,16 +182,20 @@ fn case_2_supply_chain() {
     let assessment = assess("supply-chain-monitoring.toml", "2026-12-14T12:00:00-05:00");
     assert_eq!(assessment["publication"]["recommendation"], "publish_now");
     assert_eq!(assessment["publication"]["reasons"][0]["rule"], "G16");
-    for id in [
-        "backdoor-hash",
-        "c2",
-        "update-channel",
-        "ttp-supply",
-        "window",
-    ] {
+    for id in ["backdoor-hash", "c2", "ttp-supply", "window"] {
         assert_eq!(verdict(&assessment, id, "share").0, "allow", "{id}");
         assert_eq!(verdict(&assessment, id, "expert_alert").0, "allow", "{id}");
     }
+    // The abused update server is the victim's own ("Example Monitoring", the profile's name
+    // without "Inc."): G6 holds it for a person to word it without the name.
+    assert_eq!(
+        verdict(&assessment, "update-channel", "share"),
+        ("review".to_owned(), vec!["G6".to_owned()])
+    );
+    assert_eq!(
+        item(&assessment, "update-channel")["findings"][0]["identifier"],
+        "Example Monitoring"
+    );
     assert!(
         verdict(&assessment, "c2", "publication")
             .1

@@ -142,3 +142,92 @@ fn an_unknown_community_is_an_input_error() {
     assert!(json.is_empty());
     assert!(stderr.contains("no-such-hub"), "{stderr}");
 }
+
+fn export_example(example: &str, community: &str, format: &str, at: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_kyoyu"))
+        .args([
+            "export",
+            example,
+            "--community",
+            community,
+            "--format",
+            format,
+            "--at",
+            at,
+        ])
+        .current_dir(root())
+        .output()
+        .expect("kyoyu runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{example}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Every example's package, in both formats: the OASIS validator (3.2.0) passes the STIX bundle
+/// in default *and* strict mode, PyMISP loads the MISP event, and neither names the victim.
+#[test]
+fn every_package_passes_the_oasis_validator_strictly_and_loads_in_pymisp() {
+    let cases = [
+        (
+            "examples/electronics-maker.toml",
+            "jpcert",
+            "2026-11-06T12:00:00+09:00",
+            ["Example Denki", "example-denki", "例示電機"],
+        ),
+        (
+            "examples/supply-chain-monitoring.toml",
+            "sector-hub",
+            "2026-12-14T12:00:00-05:00",
+            ["Example Monitoring", "exmon.example", "ExMon"],
+        ),
+        (
+            "examples/personal-data-three-jurisdictions.toml",
+            "retail-isac",
+            "2026-11-21T12:00:00+09:00",
+            ["mihon-shop", "見本通販", "Mihon Tsuhan"],
+        ),
+    ];
+    let directory = std::env::temp_dir().join(format!("kyoyu-export-all-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).expect("scratch");
+    let mut files = Vec::new();
+    for (index, (example, community, at, names)) in cases.iter().enumerate() {
+        let stix = export_example(example, community, "stix", at);
+        let misp = export_example(example, community, "misp", at);
+        let isac = *community == "retail-isac";
+        for name in names {
+            // Toward an ISAC the producer may be named (G5); the items never carry the name.
+            if !isac {
+                assert!(
+                    !stix.contains(name) && !misp.contains(name),
+                    "{example}: `{name}` left"
+                );
+            }
+        }
+        let stix_file = directory.join(format!("{index}.stix.json"));
+        let misp_file = directory.join(format!("{index}.misp.json"));
+        std::fs::write(&stix_file, &stix).expect("write");
+        std::fs::write(&misp_file, &misp).expect("write");
+        files.push((stix_file, misp_file));
+    }
+    let script = "import sys\nfrom stix2validator import validate_string, ValidationOptions\nfrom pymisp import MISPEvent\nfor stix, misp in zip(sys.argv[1::2], sys.argv[2::2]):\n    text = open(stix).read()\n    for strict in (False, True):\n        result = validate_string(text, ValidationOptions(strict=strict))\n        if not result.is_valid:\n            print(stix, 'strict' if strict else 'default', [str(e) for e in result.errors])\n            sys.exit(1)\n    event = MISPEvent()\n    event.load(open(misp).read())\n    print(misp, len(event.attributes))\n";
+    let mut arguments = vec!["-c".to_owned(), script.to_owned()];
+    for (stix, misp) in &files {
+        arguments.push(stix.display().to_string());
+        arguments.push(misp.display().to_string());
+    }
+    let check = Command::new(python())
+        .args(&arguments)
+        .output()
+        .expect("python runs");
+    std::fs::remove_dir_all(&directory).ok();
+    assert!(
+        check.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
