@@ -143,13 +143,10 @@ pub fn share_package<'a>(
     let community = incident
         .community(community_id)
         .ok_or_else(|| EgressError::UnknownCommunity(community_id.to_owned()))?;
-    let producer = match community.kind {
-        CommunityKind::Hub => Producer::Pseudonym(pseudonym(incident, community)),
-        CommunityKind::Isac => match incident.organization.names.first() {
-            Some(name) => Producer::Named(name.clone()),
-            None => Producer::Pseudonym(pseudonym(incident, community)),
-        },
-    };
+    // Toward a hub the producer is always a pseudonym (G5, G7). An ISAC may know its members
+    // (G5), but naming the victim is then a decision of its own: until the incident file can
+    // record it, packages carry the pseudonym toward every community.
+    let producer = Producer::Pseudonym(pseudonym(incident, community));
     let mut package = Package {
         community,
         producer,

@@ -224,8 +224,14 @@ proptest! {
                 prop_assert_eq!(found.0, 0, "identifier in outgoing text {:?}", text);
             }
         }
-        if hub {
-            prop_assert!(matches!(package.producer, Producer::Pseudonym(_)));
+        prop_assert!(matches!(package.producer, Producer::Pseudonym(_)));
+        // What actually leaves, in both formats, holds no profile identifier either.
+        let misp = kyoyu_core::export::misp_event(&incident, &package, Path::new("."), at).expect("MISP export");
+        let stix = kyoyu_core::export::stix_bundle(&incident, &package, Path::new("."), at).expect("STIX export").0;
+        for written in [kyoyu_misp::export_event(&misp, kyoyu_misp::Envelope::Wrapped), stix] {
+            let mut found = Found(0);
+            scanner.scan_bytes(written.as_bytes(), &mut found);
+            prop_assert_eq!(found.0, 0, "identifier in the exported package {}", written);
         }
         prop_assert_eq!(package.releases.len() + package.withheld.len(), incident.items.len());
     }

@@ -197,15 +197,11 @@ fn every_package_passes_the_oasis_validator_strictly_and_loads_in_pymisp() {
     for (index, (example, community, at, names)) in cases.iter().enumerate() {
         let stix = export_example(example, community, "stix", at);
         let misp = export_example(example, community, "misp", at);
-        let isac = *community == "retail-isac";
         for name in names {
-            // Toward an ISAC the producer may be named (G5); the items never carry the name.
-            if !isac {
-                assert!(
-                    !stix.contains(name) && !misp.contains(name),
-                    "{example}: `{name}` left"
-                );
-            }
+            assert!(
+                !stix.contains(name) && !misp.contains(name),
+                "{example}: `{name}` left"
+            );
         }
         let stix_file = directory.join(format!("{index}.stix.json"));
         let misp_file = directory.join(format!("{index}.misp.json"));
