@@ -66,7 +66,10 @@ struct ApprovalJson<'a> {
 struct CommunityJson<'a> {
     community: &'a str,
     decision: &'static str,
-    reasons: Vec<ReasonJson<'a>>,
+    /// Omitted when they are the item's `channels.share.reasons` (the usual case): the same
+    /// sentences are not written twice for every item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reasons: Option<Vec<ReasonJson<'a>>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -204,7 +207,8 @@ impl<'a> AssessmentJson<'a> {
                         .map(|community| CommunityJson {
                             community: &community.community,
                             decision: community.decision.as_str(),
-                            reasons: reasons(&community.reasons, lang),
+                            reasons: (community.reasons != item.channels[0].reasons)
+                                .then(|| reasons(&community.reasons, lang)),
                         })
                         .collect(),
                     findings: item.findings.iter().map(finding).collect(),
