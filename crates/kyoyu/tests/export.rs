@@ -1,12 +1,11 @@
 //! `kyoyu export --format misp`: the share package through the egress gate, loaded by PyMISP
 //! (installed by `scripts/python-peers`), with nothing of the victim in it.
 
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::root;
 
 fn export(community: &str) -> (Option<i32>, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_kyoyu"))

@@ -1,20 +1,11 @@
 //! `kyoyu import`: a MISP event becomes incident-file items; broken elements are skipped with
 //! their JSON path (exit 0); an unreadable file exits 2; `--into` writes only a file that checks.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use std::path::PathBuf;
 
-fn kyoyu(arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kyoyu"))
-        .args(arguments)
-        .current_dir(root())
-        .output()
-        .expect("kyoyu runs")
-}
+use common::kyoyu;
 
 fn scratch(name: &str) -> PathBuf {
     let directory =

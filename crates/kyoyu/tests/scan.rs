@@ -2,20 +2,9 @@
 //! encoding and place, archives with the field's `infected` password, redaction that says what
 //! it changed, and binary samples refused (hash only).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn kyoyu(arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kyoyu"))
-        .args(arguments)
-        .current_dir(root())
-        .output()
-        .expect("kyoyu runs")
-}
+use common::kyoyu;
 
 fn scan_json(arguments: &[&str]) -> (Option<i32>, serde_json::Value) {
     let mut all = vec![
