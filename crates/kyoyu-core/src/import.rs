@@ -1,5 +1,5 @@
-//! `kyoyu import`: items from the community's formats, as incident-file items. Today: MISP
-//! events (STIX bundles follow with the STIX importer).
+//! `kyoyu import`: items from the community's formats — MISP events and STIX 2.1 bundles — as
+//! incident-file items.
 //!
 //! Key decision: imported information becomes ordinary `[[items]]` of the incident file, so it
 //! passes through the same assessment and egress gate as the organization's own; nothing is
@@ -191,18 +191,201 @@ pub fn items_from_misp(event: &Event) -> ImportedItems {
     imported
 }
 
-/// Reads a MISP event file into items.
+fn tlp_of(object: &serde_json::Value) -> Option<&'static str> {
+    object["object_marking_refs"]
+        .as_array()?
+        .iter()
+        .filter_map(|marking| marking.as_str())
+        .filter_map(|id| kyoyu_stix::TlpLevel::of_id(id).map(|(level, _)| level))
+        .filter_map(|level| {
+            let word = match format!("{level:?}").to_lowercase().as_str() {
+                "white" => "clear".to_owned(),
+                "amberstrict" => "amber+strict".to_owned(),
+                other => other.to_owned(),
+            };
+            word.parse::<kyoyu_model::Tlp>().ok()
+        })
+        .max()
+        .map(kyoyu_model::Tlp::as_str)
+}
+
+fn stix_row(
+    id: &str,
+    kind: &'static str,
+    text: Option<String>,
+    tlp: Option<&'static str>,
+) -> ItemRow {
+    let short: String = id
+        .rsplit("--")
+        .next()
+        .unwrap_or(id)
+        .chars()
+        .take(8)
+        .collect();
+    ItemRow {
+        id: format!("stix-{short}"),
+        kind,
+        ioc_type: None,
+        value: None,
+        cve: None,
+        technique: None,
+        text,
+        tlp,
+    }
+}
+
+/// The items of one STIX object: indicators by the observables of their STIX pattern,
+/// attack-patterns by their ATT&CK reference, vulnerabilities by their CVE, and the SCOs
+/// kyoyu carries.
+fn items_from_stix_object(object: &serde_json::Value, imported: &mut ImportedItems, path: &str) {
+    let object_type = object["type"].as_str().unwrap_or_default();
+    let id = object["id"].as_str().unwrap_or_default();
+    let tlp = tlp_of(object);
+    let text = object["description"]
+        .as_str()
+        .or_else(|| object["name"].as_str())
+        .map(str::to_owned);
+    let external = |source: &str| {
+        object["external_references"]
+            .as_array()
+            .and_then(|references| {
+                references
+                    .iter()
+                    .find(|reference| reference["source_name"].as_str() == Some(source))
+                    .and_then(|reference| reference["external_id"].as_str().map(str::to_owned))
+            })
+    };
+    match object_type {
+        "indicator" if object["pattern_type"].as_str() == Some("stix") => {
+            let Some(pattern) = object["pattern"].as_str() else {
+                return;
+            };
+            let parsed = match kyoyu_stix::Pattern::parse(pattern) {
+                Ok(parsed) => parsed,
+                Err(error) => {
+                    imported
+                        .diagnostics
+                        .push(format!("{path} ({id}): pattern: {error}"));
+                    return;
+                }
+            };
+            for (index, observable) in parsed.observables().into_iter().enumerate() {
+                let kyoyu_stix::pattern::Literal::Str(value) = &observable.value else {
+                    continue;
+                };
+                let Some((ioc_type, value)) =
+                    ioc_from(&observable.object_type, &observable.path, value)
+                else {
+                    imported.diagnostics.push(format!(
+                        "{path} ({id}): `{}:{}` maps to no observable kyoyu carries",
+                        observable.object_type, observable.path
+                    ));
+                    continue;
+                };
+                let mut row = stix_row(id, "ioc", text.clone(), tlp);
+                if index > 0 {
+                    row.id = format!("{}-{index}", row.id);
+                }
+                row.ioc_type = Some(ioc_type.to_owned());
+                row.value = Some(value);
+                imported.items.push(row);
+            }
+        }
+        "attack-pattern" => match external("mitre-attack")
+            .map(|technique| AttackTechnique::parse(&technique))
+        {
+            Some(Ok(technique)) => {
+                let mut row = stix_row(id, "ttp", object["name"].as_str().map(str::to_owned), tlp);
+                row.technique = Some(technique.as_str().to_owned());
+                imported.items.push(row);
+            }
+            Some(Err(invalid)) => imported
+                .diagnostics
+                .push(format!("{path} ({id}): {invalid}")),
+            None => {
+                if text.is_some() {
+                    imported.items.push(stix_row(id, "ttp", text, tlp));
+                }
+            }
+        },
+        "vulnerability" => match external("cve").map(|cve| Cve::parse(&cve)) {
+            Some(Ok(cve)) => {
+                let mut row = stix_row(id, "vulnerability", text, tlp);
+                row.cve = Some(cve.as_str().to_owned());
+                imported.items.push(row);
+            }
+            Some(Err(invalid)) => imported
+                .diagnostics
+                .push(format!("{path} ({id}): {invalid}")),
+            None => {
+                if let Some(name) = object["name"].as_str() {
+                    imported.items.push(stix_row(
+                        id,
+                        "vulnerability",
+                        Some(format!("vulnerability {name}")),
+                        tlp,
+                    ));
+                }
+            }
+        },
+        "domain-name" | "ipv4-addr" | "ipv6-addr" | "url" | "email-addr" => {
+            if let Some(value) = object["value"].as_str() {
+                let mut row = stix_row(id, "ioc", None, tlp);
+                row.ioc_type = Some(object_type.to_owned());
+                row.value = Some(value.to_owned());
+                imported.items.push(row);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The items of a STIX 2.1 bundle, read as a stream (one object at a time).
+pub fn items_from_stix(
+    reader: impl std::io::Read,
+    file: &str,
+) -> Result<ImportedItems, ImportError> {
+    let mut imported = ImportedItems::default();
+    let mut index = 0usize;
+    let report = kyoyu_stix::import_bundle(reader, |object| {
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(&object.to_json()) {
+            items_from_stix_object(&value, &mut imported, &format!("objects[{index}]"));
+        }
+        index += 1;
+    })
+    .map_err(|error| ImportError::Format {
+        file: file.to_owned(),
+        message: format!("not a STIX 2.1 bundle ({error})"),
+    })?;
+    let mut diagnostics: Vec<String> = report
+        .diagnostics
+        .iter()
+        .map(|diagnostic| format!("{file}: {diagnostic}"))
+        .collect();
+    diagnostics.extend(
+        imported
+            .diagnostics
+            .drain(..)
+            .map(|line| format!("{file}: {line}")),
+    );
+    imported.diagnostics = diagnostics;
+    Ok(imported)
+}
+
+/// Reads a MISP event or a STIX 2.1 bundle (told apart by their opening) into items.
 pub fn import_file(path: &Path) -> Result<ImportedItems, ImportError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| ImportError::Read {
         file: file.clone(),
         source,
     })?;
+    let head: String = text.chars().take(4096).collect();
+    if head.contains("\"bundle\"") && !head.contains("\"Event\"") {
+        return items_from_stix(text.as_bytes(), &file);
+    }
     let event = kyoyu_misp::import_event(&text).map_err(|error| ImportError::Format {
         file: file.clone(),
-        message: format!(
-            "not a MISP event ({error}); STIX 2.1 bundles are read by the STIX importer (to come)"
-        ),
+        message: format!("neither a STIX 2.1 bundle nor a MISP event ({error})"),
     })?;
     let mut imported = items_from_misp(&event.event);
     let mut diagnostics: Vec<String> = event

@@ -126,12 +126,12 @@ enum Command {
         #[arg(long, value_parser = parse_at)]
         at: Option<Timestamp>,
     },
-    /// Read a MISP event and print its indicators, vulnerabilities and ATT&CK techniques as
-    /// incident-file items, or add them to an incident file with `--into`. Elements that cannot
+    /// Read a STIX 2.1 bundle or a MISP event and print its indicators, vulnerabilities and
+    /// ATT&CK techniques as incident-file items, or add them to an incident file with `--into`. Elements that cannot
     /// be taken over are listed on stderr with their JSON path (exit 0); an unreadable file
     /// exits 2.
     Import {
-        /// The MISP event JSON file.
+        /// The STIX 2.1 bundle or MISP event JSON file.
         file: PathBuf,
         /// A TOML incident file to add the items to (written only if it still checks).
         #[arg(long)]

@@ -152,3 +152,89 @@ fn broken_elements_are_skipped_with_their_path_and_an_unreadable_file_exits_2() 
     assert_eq!(not_misp.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&not_misp.stderr).contains("malformed.json"));
 }
+
+#[test]
+fn a_stix_bundle_imports_as_items_with_their_markings() {
+    let directory = scratch("stix");
+    let bundle = directory.join("bundle.json");
+    let export = kyoyu(&[
+        "export",
+        "examples/supply-chain-monitoring.toml",
+        "--community",
+        "sector-hub",
+        "--format",
+        "stix",
+        "--at",
+        "2026-12-14T12:00:00-05:00",
+        "-o",
+        bundle.to_str().expect("path"),
+    ]);
+    assert_eq!(
+        export.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let printed = kyoyu(&["import", bundle.to_str().expect("path")]);
+    assert_eq!(
+        printed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
+    let items: toml::Value =
+        toml::from_str(&String::from_utf8_lossy(&printed.stdout)).expect("TOML items");
+    let items = items["items"].as_array().expect("items");
+    let described: Vec<(&str, &str, &str)> = items
+        .iter()
+        .map(|item| {
+            let key = item
+                .get("value")
+                .or_else(|| item.get("technique"))
+                .and_then(|value| value.as_str())
+                .unwrap_or("");
+            (
+                item["kind"].as_str().expect("kind"),
+                key,
+                item.get("tlp").and_then(|tlp| tlp.as_str()).unwrap_or(""),
+            )
+        })
+        .collect();
+    assert!(
+        described.contains(&("ioc", "avsvmcloud.com", "clear")),
+        "{described:?}"
+    );
+    assert!(
+        described.contains(&(
+            "ioc",
+            "32519b85c0b422e4656de6e6c41878e95fd95026267daab4215ee59c107d6c77",
+            "clear"
+        )),
+        "{described:?}"
+    );
+    assert!(
+        described.contains(&("ttp", "T1195.002", "clear")),
+        "{described:?}"
+    );
+    std::fs::remove_dir_all(&directory).ok();
+
+    // One broken object in a bundle: the rest imports, the broken one is named with its path.
+    let broken = std::env::temp_dir().join(format!("kyoyu-broken-{}.json", std::process::id()));
+    std::fs::write(
+        &broken,
+        r#"{"type":"bundle","id":"bundle--6b1e1a7e-1c4f-4b8e-9f0a-2c3d4e5f6a7b","objects":[
+{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","pattern":"[domain-name:value = 'c2.example.org']","pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z"},
+{"type":"indicator","spec_version":"2.1","id":"not-an-id","created":5}
+]}"#,
+    )
+    .expect("write");
+    let output = kyoyu(&["import", broken.to_str().expect("path")]);
+    std::fs::remove_file(&broken).ok();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("c2.example.org"));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("objects[1]"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
