@@ -40,13 +40,38 @@ pub struct ItemRow {
     pub tlp: Option<&'static str>,
 }
 
+/// Where imported items go: collected, or handed one by one to a consumer (so a bundle of any
+/// size is imported in bounded memory).
+pub type ItemStream = Box<dyn FnMut(ItemRow)>;
+
 /// Items read from a document, and what could not be taken over (with its JSON path).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct ImportedItems {
-    /// The items.
+    /// The items, when collected (empty when streamed).
     pub items: Vec<ItemRow>,
+    /// How many items were read.
+    pub count: usize,
     /// One line per element left out, `path: why`.
     pub diagnostics: Vec<String>,
+    stream: Option<ItemStream>,
+}
+
+impl ImportedItems {
+    /// Items that go to `stream` as they are read instead of being collected.
+    pub fn streamed(stream: ItemStream) -> Self {
+        ImportedItems {
+            stream: Some(stream),
+            ..ImportedItems::default()
+        }
+    }
+
+    fn push(&mut self, row: ItemRow) {
+        self.count += 1;
+        match &mut self.stream {
+            Some(stream) => stream(row),
+            None => self.items.push(row),
+        }
+    }
 }
 
 /// Why a document could not be imported at all.
@@ -91,8 +116,7 @@ fn ioc_from(object_type: &str, property: &str, value: &str) -> Option<(&'static 
 }
 
 /// The items of a MISP event.
-pub fn items_from_misp(event: &Event) -> ImportedItems {
-    let mut imported = ImportedItems::default();
+pub fn items_from_misp(event: &Event, mut imported: ImportedItems) -> ImportedItems {
     for (index, attribute) in event.all_attributes().enumerate() {
         let path = format!("Event.Attribute[{index}]");
         let id = match attribute.uuid {
@@ -124,7 +148,7 @@ pub fn items_from_misp(event: &Event) -> ImportedItems {
             .find(|field| field.object_type == "vulnerability")
         {
             match Cve::parse(&field.value) {
-                Ok(cve) => imported.items.push(ItemRow {
+                Ok(cve) => imported.push(ItemRow {
                     id,
                     kind: "vulnerability",
                     ioc_type: None,
@@ -160,7 +184,7 @@ pub fn items_from_misp(event: &Event) -> ImportedItems {
             (None, Some(name)) => Some(format!("file name {name}")),
             (comment, None) => comment,
         };
-        imported.items.push(ItemRow {
+        imported.push(ItemRow {
             id,
             kind: "ioc",
             ioc_type: Some(ioc_type.to_owned()),
@@ -173,7 +197,7 @@ pub fn items_from_misp(event: &Event) -> ImportedItems {
     }
     for (index, pattern) in event.attack_patterns().into_iter().enumerate() {
         match AttackTechnique::parse(&pattern.technique_id) {
-            Ok(technique) => imported.items.push(ItemRow {
+            Ok(technique) => imported.push(ItemRow {
                 id: format!("misp-ttp-{}", technique.as_str().to_lowercase()),
                 kind: "ttp",
                 ioc_type: None,
@@ -288,7 +312,7 @@ fn items_from_stix_object(object: &serde_json::Value, imported: &mut ImportedIte
                 }
                 row.ioc_type = Some(ioc_type.to_owned());
                 row.value = Some(value);
-                imported.items.push(row);
+                imported.push(row);
             }
         }
         "attack-pattern" => match external("mitre-attack")
@@ -297,14 +321,14 @@ fn items_from_stix_object(object: &serde_json::Value, imported: &mut ImportedIte
             Some(Ok(technique)) => {
                 let mut row = stix_row(id, "ttp", object["name"].as_str().map(str::to_owned), tlp);
                 row.technique = Some(technique.as_str().to_owned());
-                imported.items.push(row);
+                imported.push(row);
             }
             Some(Err(invalid)) => imported
                 .diagnostics
                 .push(format!("{path} ({id}): {invalid}")),
             None => {
                 if text.is_some() {
-                    imported.items.push(stix_row(id, "ttp", text, tlp));
+                    imported.push(stix_row(id, "ttp", text, tlp));
                 }
             }
         },
@@ -312,14 +336,14 @@ fn items_from_stix_object(object: &serde_json::Value, imported: &mut ImportedIte
             Some(Ok(cve)) => {
                 let mut row = stix_row(id, "vulnerability", text, tlp);
                 row.cve = Some(cve.as_str().to_owned());
-                imported.items.push(row);
+                imported.push(row);
             }
             Some(Err(invalid)) => imported
                 .diagnostics
                 .push(format!("{path} ({id}): {invalid}")),
             None => {
                 if let Some(name) = object["name"].as_str() {
-                    imported.items.push(stix_row(
+                    imported.push(stix_row(
                         id,
                         "vulnerability",
                         Some(format!("vulnerability {name}")),
@@ -333,7 +357,7 @@ fn items_from_stix_object(object: &serde_json::Value, imported: &mut ImportedIte
                 let mut row = stix_row(id, "ioc", None, tlp);
                 row.ioc_type = Some(object_type.to_owned());
                 row.value = Some(value.to_owned());
-                imported.items.push(row);
+                imported.push(row);
             }
         }
         _ => {}
@@ -344,8 +368,8 @@ fn items_from_stix_object(object: &serde_json::Value, imported: &mut ImportedIte
 pub fn items_from_stix(
     reader: impl std::io::Read,
     file: &str,
+    mut imported: ImportedItems,
 ) -> Result<ImportedItems, ImportError> {
-    let mut imported = ImportedItems::default();
     let mut index = 0usize;
     let report = kyoyu_stix::import_bundle(reader, |object| {
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(&object.to_json()) {
@@ -373,21 +397,28 @@ pub fn items_from_stix(
 }
 
 /// Reads a MISP event or a STIX 2.1 bundle (told apart by their opening) into items.
-pub fn import_file(path: &Path) -> Result<ImportedItems, ImportError> {
+pub fn import_file(path: &Path, imported: ImportedItems) -> Result<ImportedItems, ImportError> {
+    use std::io::{BufRead, Read};
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ImportError::Read {
+    let read_error = |source| ImportError::Read {
         file: file.clone(),
         source,
-    })?;
-    let head: String = text.chars().take(4096).collect();
+    };
+    let mut reader =
+        std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).map_err(read_error)?);
+    // A bundle is streamed from the file (any size, bounded memory); a MISP event is one
+    // document and is read whole.
+    let head = String::from_utf8_lossy(reader.fill_buf().map_err(read_error)?).into_owned();
     if head.contains("\"bundle\"") && !head.contains("\"Event\"") {
-        return items_from_stix(text.as_bytes(), &file);
+        return items_from_stix(reader, &file, imported);
     }
+    let mut text = String::new();
+    reader.read_to_string(&mut text).map_err(read_error)?;
     let event = kyoyu_misp::import_event(&text).map_err(|error| ImportError::Format {
         file: file.clone(),
         message: format!("neither a STIX 2.1 bundle nor a MISP event ({error})"),
     })?;
-    let mut imported = items_from_misp(&event.event);
+    let mut imported = items_from_misp(&event.event, imported);
     let mut diagnostics: Vec<String> = event
         .diagnostics
         .iter()

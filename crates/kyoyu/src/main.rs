@@ -241,20 +241,30 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             at,
         } => export(&file, &community, format, output, at),
         Command::Import { file, into } => {
-            let imported = kyoyu_core::import::import_file(&file)?;
+            let collect = kyoyu_core::import::ImportedItems::default();
+            let imported = match &into {
+                Some(_) => kyoyu_core::import::import_file(&file, collect)?,
+                // Printed as they are read: a bundle of any size in bounded memory.
+                None => kyoyu_core::import::import_file(
+                    &file,
+                    kyoyu_core::import::ImportedItems::streamed(Box::new(|row| {
+                        print!(
+                            "{}",
+                            kyoyu_core::import::items_toml(std::slice::from_ref(&row))
+                        );
+                    })),
+                )?,
+            };
             for diagnostic in &imported.diagnostics {
                 eprintln!("kyoyu: skipped {diagnostic}");
             }
-            match into {
-                Some(incident) => {
-                    kyoyu_core::import::append_to_incident(&incident, &imported.items)?;
-                    eprintln!(
-                        "kyoyu: {} item(s) added to {}",
-                        imported.items.len(),
-                        incident.display()
-                    );
-                }
-                None => print!("{}", kyoyu_core::import::items_toml(&imported.items)),
+            if let Some(incident) = into {
+                kyoyu_core::import::append_to_incident(&incident, &imported.items)?;
+                eprintln!(
+                    "kyoyu: {} item(s) added to {}",
+                    imported.count,
+                    incident.display()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
