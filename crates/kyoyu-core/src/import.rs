@@ -381,19 +381,23 @@ pub fn items_from_stix(
         file: file.to_owned(),
         message: format!("not a STIX 2.1 bundle ({error})"),
     })?;
-    let mut diagnostics: Vec<String> = report
-        .diagnostics
+    Ok(with_file_diagnostics(file, &report.diagnostics, imported))
+}
+
+/// The format's own diagnostics first, then the conversion's, each prefixed with the file.
+fn with_file_diagnostics(
+    file: &str,
+    format_diagnostics: &[impl std::fmt::Display],
+    mut imported: ImportedItems,
+) -> ImportedItems {
+    let conversion = std::mem::take(&mut imported.diagnostics);
+    imported.diagnostics = format_diagnostics
         .iter()
-        .map(|diagnostic| format!("{file}: {diagnostic}"))
+        .map(|diagnostic| diagnostic.to_string())
+        .chain(conversion)
+        .map(|line| format!("{file}: {line}"))
         .collect();
-    diagnostics.extend(
-        imported
-            .diagnostics
-            .drain(..)
-            .map(|line| format!("{file}: {line}")),
-    );
-    imported.diagnostics = diagnostics;
-    Ok(imported)
+    imported
 }
 
 /// Reads a MISP event or a STIX 2.1 bundle (told apart by their opening) into items.
@@ -418,20 +422,8 @@ pub fn import_file(path: &Path, imported: ImportedItems) -> Result<ImportedItems
         file: file.clone(),
         message: format!("neither a STIX 2.1 bundle nor a MISP event ({error})"),
     })?;
-    let mut imported = items_from_misp(&event.event, imported);
-    let mut diagnostics: Vec<String> = event
-        .diagnostics
-        .iter()
-        .map(|diagnostic| format!("{file}: {diagnostic}"))
-        .collect();
-    diagnostics.extend(
-        imported
-            .diagnostics
-            .drain(..)
-            .map(|line| format!("{file}: {line}")),
-    );
-    imported.diagnostics = diagnostics;
-    Ok(imported)
+    let imported = items_from_misp(&event.event, imported);
+    Ok(with_file_diagnostics(&file, &event.diagnostics, imported))
 }
 
 /// The items as `[[items]]` tables of the incident file.
