@@ -105,7 +105,21 @@ impl<'de> Visitor<'de> for CapturedVisitor {
         Captured::deserialize(d)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Captured, A::Error> {
-        let mut strings: Vec<Text> = Vec::new();
+        // Most lists have one element (`labels`, `*_types`); a `Vec` grown by `push` would
+        // reserve four, so the first element is read before the list is allocated.
+        let mut strings: Vec<Text> = match seq.next_element::<Captured>()? {
+            None => return Ok(Captured::StrList(Vec::new())),
+            Some(Captured::Str(first)) => match seq.next_element::<Captured>()? {
+                None => return Ok(Captured::StrList(vec![first])),
+                Some(Captured::Str(second)) => vec![first, second],
+                Some(other) => {
+                    let values = vec![Value::String(first.into_string()), other.into_value()];
+                    return rest_as_values(values, seq);
+                }
+            },
+            // Not all strings: a plain JSON list.
+            Some(other) => return rest_as_values(vec![other.into_value()], seq),
+        };
         while let Some(item) = seq.next_element::<Captured>()? {
             match item {
                 Captured::Str(s) => strings.push(s),
@@ -116,10 +130,7 @@ impl<'de> Visitor<'de> for CapturedVisitor {
                         .map(|s| Value::String(s.into_string()))
                         .collect();
                     values.push(other.into_value());
-                    while let Some(v) = seq.next_element::<Value>()? {
-                        values.push(v);
-                    }
-                    return Ok(Captured::Other(Value::Array(values)));
+                    return rest_as_values(values, seq);
                 }
             }
         }
@@ -128,6 +139,17 @@ impl<'de> Visitor<'de> for CapturedVisitor {
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Captured, A::Error> {
         Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Captured::Other)
     }
+}
+
+/// The rest of a list that is not all strings, as plain JSON after the `values` read so far.
+fn rest_as_values<'de, A: SeqAccess<'de>>(
+    mut values: Vec<Value>,
+    mut seq: A,
+) -> Result<Captured, A::Error> {
+    while let Some(v) = seq.next_element::<Value>()? {
+        values.push(v);
+    }
+    Ok(Captured::Other(Value::Array(values)))
 }
 
 /// Conversion of a captured value into a property's type; `Err` says what was wrong.

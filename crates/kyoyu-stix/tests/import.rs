@@ -72,3 +72,62 @@ fn export_streams_objects_and_reimports() {
     assert!(report.diagnostics.is_empty());
     assert_eq!(objects, again);
 }
+
+/// Invalid UTF-8 is a JSON error at the string that has it; the objects before it are
+/// imported first (the slice importer checks UTF-8 up front only to pick a faster reader).
+#[test]
+fn invalid_utf8_stops_at_the_bad_string_after_the_objects_before_it() {
+    let mut bytes = br#"{"type":"bundle","objects":[
+      {"type":"x-a","id":"x-a--5d0092c5-5f74-4287-9642-33f4c354e56d"},
+      {"type":"x-a","id":"x-a--6d0092c5-5f74-4287-9642-33f4c354e56d","x":"BAD"}]}"#
+        .to_vec();
+    let at = bytes.windows(3).position(|w| w == b"BAD").expect("marker");
+    bytes[at] = 0xff;
+    let mut slice_ids = Vec::new();
+    let err = import_bundle_slice(&bytes, |o| slice_ids.push(o.id.0)).unwrap_err();
+    assert!(matches!(err, ImportError::Json(_)), "{err}");
+    let mut reader_ids = Vec::new();
+    let reader_err = import_bundle(&bytes[..], |o| reader_ids.push(o.id.0)).unwrap_err();
+    assert_eq!(slice_ids, ["x-a--5d0092c5-5f74-4287-9642-33f4c354e56d"]);
+    assert_eq!(slice_ids, reader_ids);
+    assert_eq!(err.to_string(), reader_err.to_string());
+}
+
+/// Lists of every length and shape: typed string lists keep their elements, lists that are
+/// not all strings are a problem for a typed property and kept verbatim otherwise.
+#[test]
+fn lists_of_every_shape() {
+    let lists = [
+        "[]",
+        r#"["a"]"#,
+        r#"["a","b"]"#,
+        r#"["a","b","c","d","e"]"#,
+        r#"[1]"#,
+        r#"["a",1]"#,
+        r#"["a","b",{"c":[1,"d"]}]"#,
+        r#"[["a"],"b"]"#,
+    ];
+    for list in lists {
+        let all_strings = serde_json::from_str::<Vec<String>>(list).is_ok();
+        // Before `type` (captured, then typed) and after it (typed directly).
+        for text in [
+            format!(r#"{{"labels":{list},"x_l":{list},"type":"x-a","id":"x-a--1"}}"#),
+            format!(r#"{{"type":"x-a","id":"x-a--1","labels":{list},"x_l":{list}}}"#),
+        ] {
+            let bundle = format!(r#"{{"type":"bundle","objects":[{text}]}}"#);
+            let mut objects = Vec::new();
+            let report = import_bundle_slice(bundle.as_bytes(), |o| objects.push(o)).expect("JSON");
+            if all_strings {
+                assert_eq!(report.imported, 1, "{text}: {:?}", report.diagnostics);
+                let back: serde_json::Value =
+                    serde_json::from_str(&objects[0].to_json()).expect("JSON");
+                let original: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+                assert_eq!(back, original, "{text}");
+            } else {
+                assert_eq!(report.rejected, 1, "{text}");
+                let message = &report.diagnostics[0].message;
+                assert!(message.contains("`labels`"), "{text}: {message}");
+            }
+        }
+    }
+}
