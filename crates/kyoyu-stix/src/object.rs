@@ -170,16 +170,24 @@ fn take<T: FromCaptured>(
 /// needs: read one property from the map being visited, set one from an already captured value
 /// (when `type` came after it), and write all present properties.
 macro_rules! stix_properties {
-    ($(#[$meta:meta])* $name:ident { $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $key:literal ),* $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $key:literal ),* $(,)? }
+     $( $(#[$rmeta:meta])* $rare:ident : $rty:ident , )?) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Default)]
         pub struct $name {
             $( $(#[$fmeta])* pub $field: Option<$ty>, )*
+            $( $(#[$rmeta])* pub $rare: Option<Box<$rty>>, )?
         }
 
         impl $name {
             /// The wire names this struct types.
             pub const KEYS: &'static [&'static str] = &[$($key),*];
+
+            /// Whether `key` is one of [`Self::KEYS`].
+            #[allow(dead_code)]
+            fn is_key(key: &str) -> bool {
+                matches!(key, $($key)|*)
+            }
 
             #[allow(unused_variables)]
             fn read_from_map<'de, A: MapAccess<'de>>(
@@ -195,6 +203,10 @@ macro_rules! stix_properties {
                         self.$field = take::<$ty>(key, value, extra, problems);
                         Ok(true)
                     } )*
+                    $( _ if $rty::is_key(key) => self
+                        .$rare
+                        .get_or_insert_with(Box::default)
+                        .read_from_map(key, map, extra, problems), )?
                     _ => Ok(false),
                 }
             }
@@ -214,11 +226,16 @@ macro_rules! stix_properties {
                         self.$field = take::<$ty>(key, value, extra, problems);
                         None
                     } )*
+                    $( _ if $rty::is_key(key) => self
+                        .$rare
+                        .get_or_insert_with(Box::default)
+                        .read_captured(key, value, extra, problems), )?
                     _ => Some(value),
                 }
             }
 
-            #[allow(unused_variables)]
+            /// Writes the present properties (not those of a `rare` part).
+            #[allow(unused_variables, dead_code)]
             fn write<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
                 $( if let Some(v) = &self.$field { map.serialize_entry($key, v)?; } )*
                 Ok(())
@@ -229,7 +246,10 @@ macro_rules! stix_properties {
 
 stix_properties! {
     /// Common properties of SDOs, SROs, SCOs and marking definitions (spec §3.2). `type` and
-    /// `id` live on [`StixObject`] itself since every object has them.
+    /// `id` live on [`StixObject`] itself since every object has them. The common properties
+    /// most objects do not have (`lang`, `external_references`, `granular_markings`,
+    /// `extensions`) are in [`Common::rare`], allocated when the first of them is read: every
+    /// object kept in memory is then 88 bytes smaller.
     Common {
         /// `spec_version`.
         spec_version: Text = "spec_version",
@@ -245,18 +265,98 @@ stix_properties! {
         labels: Vec<Text> = "labels",
         /// `confidence` (0–100).
         confidence: i64 = "confidence",
+        /// `object_marking_refs`.
+        object_marking_refs: Vec<Identifier> = "object_marking_refs",
+        /// `defanged` (SCOs).
+        defanged: bool = "defanged",
+    }
+    /// The less common ones (`None` when the object has none of them).
+    rare: RareCommon,
+}
+
+stix_properties! {
+    /// The common properties most objects do not have; see [`Common::rare`].
+    RareCommon {
         /// `lang`.
         lang: Text = "lang",
         /// `external_references`.
         external_references: Vec<ExternalReference> = "external_references",
-        /// `object_marking_refs`.
-        object_marking_refs: Vec<Identifier> = "object_marking_refs",
         /// `granular_markings`.
         granular_markings: Vec<GranularMarking> = "granular_markings",
         /// `extensions` (extension id or name → extension object), kept as JSON.
         extensions: Map<String, Value> = "extensions",
-        /// `defanged` (SCOs).
-        defanged: bool = "defanged",
+    }
+}
+
+impl Common {
+    /// `lang`.
+    pub fn lang(&self) -> Option<&Text> {
+        self.rare.as_ref()?.lang.as_ref()
+    }
+
+    /// `external_references`.
+    pub fn external_references(&self) -> Option<&Vec<ExternalReference>> {
+        self.rare.as_ref()?.external_references.as_ref()
+    }
+
+    /// `granular_markings`.
+    pub fn granular_markings(&self) -> Option<&Vec<GranularMarking>> {
+        self.rare.as_ref()?.granular_markings.as_ref()
+    }
+
+    /// `extensions`.
+    pub fn extensions(&self) -> Option<&Map<String, Value>> {
+        self.rare.as_ref()?.extensions.as_ref()
+    }
+
+    /// The less common properties, allocated if there were none yet.
+    pub fn rare_mut(&mut self) -> &mut RareCommon {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// Writes the common properties in the order of the specification's property tables.
+    fn write_in_order<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        let rare = self.rare.as_deref();
+        if let Some(v) = &self.spec_version {
+            map.serialize_entry("spec_version", v)?;
+        }
+        if let Some(v) = &self.created {
+            map.serialize_entry("created", v)?;
+        }
+        if let Some(v) = &self.modified {
+            map.serialize_entry("modified", v)?;
+        }
+        if let Some(v) = &self.created_by_ref {
+            map.serialize_entry("created_by_ref", v)?;
+        }
+        if let Some(v) = &self.revoked {
+            map.serialize_entry("revoked", v)?;
+        }
+        if let Some(v) = &self.labels {
+            map.serialize_entry("labels", v)?;
+        }
+        if let Some(v) = &self.confidence {
+            map.serialize_entry("confidence", v)?;
+        }
+        if let Some(v) = rare.and_then(|r| r.lang.as_ref()) {
+            map.serialize_entry("lang", v)?;
+        }
+        if let Some(v) = rare.and_then(|r| r.external_references.as_ref()) {
+            map.serialize_entry("external_references", v)?;
+        }
+        if let Some(v) = &self.object_marking_refs {
+            map.serialize_entry("object_marking_refs", v)?;
+        }
+        if let Some(v) = rare.and_then(|r| r.granular_markings.as_ref()) {
+            map.serialize_entry("granular_markings", v)?;
+        }
+        if let Some(v) = rare.and_then(|r| r.extensions.as_ref()) {
+            map.serialize_entry("extensions", v)?;
+        }
+        if let Some(v) = &self.defanged {
+            map.serialize_entry("defanged", v)?;
+        }
+        Ok(())
     }
 }
 
@@ -726,7 +826,7 @@ impl Serialize for StixObject {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("type", &self.object_type)?;
         map.serialize_entry("id", &self.id)?;
-        self.common.write(&mut map)?;
+        self.common.write_in_order(&mut map)?;
         self.body.write(&mut map)?;
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;

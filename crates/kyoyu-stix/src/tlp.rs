@@ -7,7 +7,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::object::{Common, Identifier, MarkingDefinition, ObjectBody, StixObject, Timestamp};
+use crate::object::{
+    Common, Identifier, MarkingDefinition, ObjectBody, RareCommon, StixObject, Timestamp,
+};
 
 /// The TLP 2.0 extension definition's id.
 pub const TLP2_EXTENSION_ID: &str = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d";
@@ -151,8 +153,7 @@ impl TlpLevel {
         let marking = object.as_marking_definition()?;
         if let Some(ext) = object
             .common
-            .extensions
-            .as_ref()
+            .extensions()
             .and_then(|e| e.get(TLP2_EXTENSION_ID))
             && let Some(word) = ext.get("tlp_2_0").and_then(Value::as_str)
         {
@@ -188,7 +189,10 @@ impl TlpLevel {
             common: Common {
                 spec_version: Some("2.1".into()),
                 created: Some(Timestamp("2022-10-01T00:00:00.000Z".into())),
-                extensions: Some(extensions),
+                rare: Some(Box::new(RareCommon {
+                    extensions: Some(extensions),
+                    ..RareCommon::default()
+                })),
                 ..Common::default()
             },
             body: ObjectBody::MarkingDefinition(Box::new(MarkingDefinition {

@@ -111,7 +111,7 @@ impl Validator {
                 remember(format!("{path}.object_marking_refs[{i}]"), r);
             }
         }
-        if let Some(gms) = &object.common.granular_markings {
+        if let Some(gms) = object.common.granular_markings() {
             for (i, gm) in gms.iter().enumerate() {
                 if let Some(r) = &gm.marking_ref {
                     remember(format!("{path}.granular_markings[{i}].marking_ref"), r);
@@ -370,7 +370,7 @@ fn check_object(path: &str, o: &StixObject, check_patterns: bool, out: &mut Vec<
     {
         err(out, path, "confidence", format!("{conf} is outside 0–100"));
     }
-    if let Some(refs) = &c.external_references {
+    if let Some(refs) = c.external_references() {
         for (i, r) in refs.iter().enumerate() {
             if r.source_name.is_empty() {
                 err(
@@ -393,7 +393,7 @@ fn check_object(path: &str, o: &StixObject, check_patterns: bool, out: &mut Vec<
             );
         }
     }
-    if let Some(gms) = &c.granular_markings {
+    if let Some(gms) = c.granular_markings() {
         for (i, gm) in gms.iter().enumerate() {
             let field = format!("granular_markings[{i}]");
             if gm.selectors.is_empty() {
@@ -508,7 +508,7 @@ fn check_body(path: &str, o: &StixObject, check_patterns: bool, out: &mut Vec<Di
             }
         }
         ObjectBody::MarkingDefinition(m) => {
-            let has_extension = o.common.extensions.as_ref().is_some_and(|e| !e.is_empty());
+            let has_extension = o.common.extensions().is_some_and(|e| !e.is_empty());
             if m.definition_type.is_some() != m.definition.is_some() {
                 err(
                     out,

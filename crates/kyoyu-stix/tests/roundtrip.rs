@@ -173,3 +173,17 @@ fn custom_properties_extensions_and_unknown_types_survive() {
     let back: Value = serde_json::from_slice(&out).expect("JSON");
     assert_eq!(original, back);
 }
+
+/// The common properties are written in the specification's order, wherever they are kept.
+#[test]
+fn common_properties_keep_their_order() {
+    let text = r#"{"type":"indicator","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","spec_version":"2.1","created":"2016-04-06T20:03:48.000Z","modified":"2016-04-06T20:03:48.000Z","created_by_ref":"identity--f431f809-377b-45e0-aa1c-6a4751cae5ff","revoked":false,"labels":["a"],"confidence":5,"lang":"en","external_references":[{"source_name":"x"}],"object_marking_refs":["marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"],"granular_markings":[{"marking_ref":"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da","selectors":["pattern"]}],"extensions":{"x-ext":{"a":1}},"defanged":false,"pattern":"[file:name = 'x']"}"#;
+    // Read in alphabetical order (serde_json's map), written in the order above.
+    let sorted = serde_json::from_str::<Value>(text)
+        .expect("JSON")
+        .to_string();
+    assert_ne!(sorted, text);
+    let object = StixObject::from_json(&sorted).expect("object");
+    assert_eq!(object.common.lang().map(|l| l.as_str()), Some("en"));
+    assert_eq!(object.to_json(), text);
+}
