@@ -7,6 +7,10 @@
 //! outgoing text carries a profile identifier (it is redacted, or the item is withheld); a sample
 //! with findings leaves by hash only; the producer toward a hub is a pseudonym, never the victim.
 //! Exporters serialize a [`Package`] and nothing else, so no export path can build its own policy.
+//!
+//! The server's collections pass through here too: [`may_deliver`] decides, object by object,
+//! whether a stored STIX object may reach a reader, from the reader's standing in the community
+//! *and* the object's TLP (G8) — never from the collection alone.
 
 use kyoyu_guidance::{Decision, Reason};
 use kyoyu_model::{
@@ -229,4 +233,57 @@ pub fn share_package<'a>(
         });
     }
     Ok(package)
+}
+
+/// How a reader stands to the community whose collection holds an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReaderStanding {
+    /// The hub that owns the community: the recipient of everything shared with it.
+    Owner,
+    /// A member organization.
+    Member,
+    /// Neither.
+    Outsider,
+}
+
+/// Whether a stored object may reach a reader, and if not, why (G8, TLP 2.0).
+///
+/// - Outsiders receive nothing.
+/// - TLP:CLEAR, GREEN and AMBER reach the owner and the members: the community is the
+///   recipient the submitter chose. An object without a TLP marking is treated as
+///   [`DEFAULT_SHARE_TLP`] (AMBER), the label of pre-publication sharing.
+/// - TLP:AMBER+STRICT (the recipient organization only) and TLP:RED (named recipients only)
+///   reach the owner and the organizations named in the object's audience (its submitter), and
+///   no other member.
+pub fn may_deliver(
+    tlp: Option<Tlp>,
+    standing: ReaderStanding,
+    named_in_audience: bool,
+) -> Result<(), Reason> {
+    let tlp = tlp.unwrap_or(DEFAULT_SHARE_TLP);
+    let refuse = |ja: String, en: String| {
+        Err(Reason {
+            rule: "G8",
+            text: Localized::new(ja, en),
+        })
+    };
+    match (standing, tlp) {
+        (ReaderStanding::Outsider, _) => refuse(
+            "このコミュニティの参加組織ではありません。".into(),
+            "not a member of this community".into(),
+        ),
+        (ReaderStanding::Owner, _) => Ok(()),
+        (ReaderStanding::Member, Tlp::Clear | Tlp::Green | Tlp::Amber) => Ok(()),
+        (ReaderStanding::Member, Tlp::AmberStrict | Tlp::Red) if named_in_audience => Ok(()),
+        (ReaderStanding::Member, label) => refuse(
+            format!(
+                "TLP:{} は受信者として指定された組織に限られます。",
+                label.as_str().to_uppercase()
+            ),
+            format!(
+                "TLP:{} is for the named recipient organizations only",
+                label.as_str().to_uppercase()
+            ),
+        ),
+    }
 }

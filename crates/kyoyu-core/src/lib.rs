@@ -16,6 +16,7 @@ pub mod json;
 pub mod load;
 pub mod report;
 pub mod scan;
+pub mod share;
 
 pub use assess::{AssessError, AssessSettings, Assessment, assess};
 pub use load::{LoadError, Loaded, load_incident};

@@ -236,3 +236,33 @@ proptest! {
         prop_assert_eq!(package.releases.len() + package.withheld.len(), incident.items.len());
     }
 }
+
+/// The delivery side of the gate (the server's collections): every TLP × standing × audience.
+#[test]
+fn delivery_follows_standing_and_tlp() {
+    use kyoyu_core::egress::{ReaderStanding, may_deliver};
+    use kyoyu_model::Tlp;
+    let labels = [
+        None,
+        Some(Tlp::Clear),
+        Some(Tlp::Green),
+        Some(Tlp::Amber),
+        Some(Tlp::AmberStrict),
+        Some(Tlp::Red),
+    ];
+    for tlp in labels {
+        for named in [false, true] {
+            // Outsiders never, whatever the label or the audience says.
+            let outsider = may_deliver(tlp, ReaderStanding::Outsider, named);
+            assert_eq!(outsider.map_err(|r| r.rule), Err("G8"), "{tlp:?}");
+            // The owning hub is the recipient of everything shared with it.
+            assert!(may_deliver(tlp, ReaderStanding::Owner, named).is_ok());
+            let member = may_deliver(tlp, ReaderStanding::Member, named).is_ok();
+            let restricted = matches!(tlp, Some(Tlp::AmberStrict | Tlp::Red));
+            assert_eq!(member, !restricted || named, "{tlp:?} named={named}");
+        }
+    }
+    let refused = may_deliver(Some(Tlp::Red), ReaderStanding::Member, false).unwrap_err();
+    assert!(refused.text.en.contains("TLP:RED"), "{}", refused.text.en);
+    assert!(refused.text.ja.contains("TLP:RED"));
+}

@@ -482,46 +482,27 @@ fn export(
 ) -> anyhow::Result<ExitCode> {
     let loaded = kyoyu_core::load_incident(file)?;
     let at = at.unwrap_or_else(|| chrono::Local::now().fixed_offset());
-    let assessment = kyoyu_core::assess(
-        &loaded.incident,
-        &loaded.base,
-        at,
-        &AssessSettings::default(),
-    )?;
-    let scanner = kyoyu_core::checks::scanner_for(&loaded.incident.organization, false)?;
-    let package = kyoyu_core::egress::share_package(
-        &loaded.incident,
-        &assessment,
-        community,
-        scanner.as_ref(),
-    )?;
-    let json = match format {
-        FormatArg::Misp => {
-            let event =
-                kyoyu_core::export::misp_event(&loaded.incident, &package, &loaded.base, at)?;
-            kyoyu_misp::export_event_pretty(&event, kyoyu_misp::Envelope::Wrapped)
-        }
-        FormatArg::Stix => {
-            let (bundle, skipped) =
-                kyoyu_core::export::stix_bundle(&loaded.incident, &package, &loaded.base, at)?;
-            for line in skipped {
-                eprintln!("kyoyu: not in the bundle: {line}");
-            }
-            bundle
-        }
+    let format = match format {
+        FormatArg::Misp => kyoyu_core::share::ShareFormat::Misp,
+        FormatArg::Stix => kyoyu_core::share::ShareFormat::Stix,
     };
+    let shared = kyoyu_core::share::share(&loaded.incident, &loaded.base, community, format, at)?;
+    for line in &shared.skipped {
+        eprintln!("kyoyu: not in the bundle: {line}");
+    }
+    let json = &shared.document;
     match &output {
         Some(path) => {
             // Written beside the target and renamed into place: never a half-written package.
             let temporary = path.with_extension("kyoyu-partial");
-            std::fs::write(&temporary, &json)
+            std::fs::write(&temporary, json)
                 .with_context(|| format!("{}: cannot write", temporary.display()))?;
             std::fs::rename(&temporary, path)
                 .with_context(|| format!("{}: cannot write", path.display()))?;
         }
         None => println!("{json}"),
     }
-    for withheld in &package.withheld {
+    for withheld in &shared.withheld {
         let rules: Vec<&str> = withheld.reasons.iter().map(|reason| reason.rule).collect();
         eprintln!(
             "kyoyu: withheld {} ({}; {})",
@@ -532,8 +513,8 @@ fn export(
     }
     eprintln!(
         "kyoyu: {} item(s) in the package, {} withheld",
-        package.releases.len(),
-        package.withheld.len()
+        shared.released.len(),
+        shared.withheld.len()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,115 @@
+//! The share use case the CLI (`kyoyu export`) and the server (`POST /api/incidents/{id}/shares`)
+//! both call: assess, pass the egress gate, write the package as STIX or MISP — and say, item by
+//! item, what left, so the server can write each outflow to the audit log.
+//!
+//! Key decision: one function from incident to document plus its release list, so no caller can
+//! serialize something the gate did not decide, and the audit record is derived from the same
+//! package that was written.
+
+use std::path::Path;
+
+use kyoyu_model::{Incident, Timestamp, Tlp};
+
+use crate::egress::{EgressError, Form, Withheld, share_package};
+use crate::export::ExportError;
+use crate::{AssessError, AssessSettings, assess};
+
+/// The format of the written package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShareFormat {
+    /// A STIX 2.1 bundle.
+    Stix,
+    /// A MISP event (wrapped, as PyMISP writes it).
+    Misp,
+}
+
+/// One item that left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Released {
+    /// The item's id.
+    pub item: String,
+    /// Its TLP marking.
+    pub tlp: Tlp,
+    /// How it left.
+    pub form: Form,
+    /// Who approved it, when it needed an approval.
+    pub approved_by: Option<String>,
+}
+
+impl Form {
+    /// The name in the audit log and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Form::AsIs => "as_is",
+            Form::HashOnly => "hash_only",
+            Form::Redacted => "redacted",
+        }
+    }
+}
+
+/// A written package.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// The document (JSON text).
+    pub document: String,
+    /// What left.
+    pub released: Vec<Released>,
+    /// Items the gate kept back, with why.
+    pub withheld: Vec<Withheld>,
+    /// Items released but with no form in the format (said on stderr by the CLI).
+    pub skipped: Vec<String>,
+}
+
+/// Why a package cannot be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ShareError {
+    /// The assessment failed.
+    #[error(transparent)]
+    Assess(#[from] AssessError),
+    /// The gate refused the request as a whole (unknown community).
+    #[error(transparent)]
+    Egress(#[from] EgressError),
+    /// Writing the format failed (an unreadable sample).
+    #[error(transparent)]
+    Export(#[from] ExportError),
+}
+
+/// Assesses `incident` at `at` and writes what the gate lets go toward `community`.
+pub fn share(
+    incident: &Incident,
+    samples_base: &Path,
+    community: &str,
+    format: ShareFormat,
+    at: Timestamp,
+) -> Result<Shared, ShareError> {
+    let assessment = assess(incident, samples_base, at, &AssessSettings::default())?;
+    let scanner =
+        crate::checks::scanner_for(&incident.organization, false).map_err(AssessError::from)?;
+    let package = share_package(incident, &assessment, community, scanner.as_ref())?;
+    let (document, skipped) = match format {
+        ShareFormat::Misp => {
+            let event = crate::export::misp_event(incident, &package, samples_base, at)?;
+            (
+                kyoyu_misp::export_event_pretty(&event, kyoyu_misp::Envelope::Wrapped),
+                Vec::new(),
+            )
+        }
+        ShareFormat::Stix => crate::export::stix_bundle(incident, &package, samples_base, at)?,
+    };
+    let released = package
+        .releases
+        .iter()
+        .map(|release| Released {
+            item: release.item.id.as_str().to_owned(),
+            tlp: release.tlp,
+            form: release.form,
+            approved_by: release.approval.map(|approval| approval.by.clone()),
+        })
+        .collect();
+    Ok(Shared {
+        document,
+        released,
+        withheld: package.withheld,
+        skipped,
+    })
+}
