@@ -1,0 +1,181 @@
+//! The one error type of the HTTP layer and its bodies.
+//!
+//! Key decision: every error, TAXII or REST, is the TAXII 2.1 error message (`title`,
+//! `description`, `http_status`) — one shape for clients to read — sent with the TAXII media type
+//! under `/taxii2/` and as `application/json` under `/api/`. The user's faults say what was wrong
+//! and where; our faults are logged with their cause and answered with a generic message, so no
+//! internals (SQL, paths) leak.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kyoyu_store::StoreError;
+use serde::Serialize;
+
+/// The TAXII 2.1 media type.
+pub const TAXII_MEDIA_TYPE: &str = "application/taxii+json;version=2.1";
+
+/// Which body an error goes out as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// `application/taxii+json;version=2.1`.
+    Taxii,
+    /// `application/json`.
+    Json,
+}
+
+/// An error answered to a client.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// The status.
+    pub status: StatusCode,
+    /// A short title.
+    pub title: String,
+    /// What was wrong and where.
+    pub description: Option<String>,
+    /// How it goes out.
+    pub flavor: Flavor,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    http_status: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, title: &str, description: Option<String>) -> Self {
+        Self {
+            status,
+            title: title.to_owned(),
+            description,
+            flavor: Flavor::Json,
+        }
+    }
+
+    /// 400: the request is malformed; `description` says what and where.
+    pub fn bad_request(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "Bad request",
+            Some(description.into()),
+        )
+    }
+
+    /// 401: no or unusable credentials.
+    pub fn unauthorized(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "Authentication required",
+            Some(description.into()),
+        )
+    }
+
+    /// 403: known, but this role may not do this.
+    pub fn forbidden(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "Forbidden", Some(description.into()))
+    }
+
+    /// 404: not there, or not the caller's (never confirms another tenant's record).
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "Not found", Some(what.into()))
+    }
+
+    /// 406: the `Accept` header asks for something the server does not speak.
+    pub fn not_acceptable(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "Not acceptable",
+            Some(description.into()),
+        )
+    }
+
+    /// 409: conflicts with the stored state.
+    pub fn conflict(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "Conflict", Some(description.into()))
+    }
+
+    /// 413: the body is larger than the server accepts.
+    pub fn too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Request body too large",
+            Some(format!("the body must be at most {limit} bytes")),
+        )
+    }
+
+    /// 415: the `Content-Type` is not one the endpoint takes.
+    pub fn unsupported_media_type(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported media type",
+            Some(description.into()),
+        )
+    }
+
+    /// 422: well-formed, but not a valid document of its kind.
+    pub fn unprocessable(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Invalid content",
+            Some(description.into()),
+        )
+    }
+
+    /// 500: our fault; the cause goes to the log, not to the client.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal error",
+            Some("the server failed; the cause is in its log".into()),
+        )
+    }
+
+    /// The same error as a TAXII body.
+    pub fn taxii(mut self) -> Self {
+        self.flavor = Flavor::Taxii;
+        self
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound(what) => ApiError::not_found(what),
+            StoreError::Conflict(what) => ApiError::conflict(format!("already exists: {what}")),
+            StoreError::Stale(what) => ApiError::conflict(format!(
+                "changed meanwhile, read it again and retry: {what}"
+            )),
+            StoreError::Forbidden(what) => ApiError::forbidden(what),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            title: &self.title,
+            description: self.description.as_deref(),
+            http_status: self.status.as_u16().to_string(),
+        };
+        let text = serde_json::to_vec(&body).unwrap_or_default();
+        let media = match self.flavor {
+            Flavor::Taxii => TAXII_MEDIA_TYPE,
+            Flavor::Json => "application/json",
+        };
+        let mut response = (self.status, text).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"kyoyu\", Bearer"),
+            );
+        }
+        response
+    }
+}

@@ -1,0 +1,131 @@
+//! kyoyu-server: the only crate that knows HTTP. TAXII 2.1 under `/taxii2/`, the REST API under
+//! `/api/` with its OpenAPI at `/api/openapi.json`, `/healthz` and `/metrics`, over an
+//! `Arc<dyn Store>`.
+//!
+//! Key decision: [`serve`] takes the settings, a bound listener and a shutdown future (the
+//! mini-redis shape), so tests bind `127.0.0.1:0`, run the real server in-process or as the real
+//! binary, and stop it gracefully; nothing here picks a port, opens a database or reads the
+//! environment.
+
+pub mod auth;
+pub mod error;
+pub mod metrics;
+pub mod rest;
+pub mod settings;
+pub mod state;
+pub mod taxii;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use kyoyu_store::Store;
+use tokio::net::TcpListener;
+
+pub use settings::Settings;
+pub use state::AppState;
+
+use crate::error::{ApiError, TAXII_MEDIA_TYPE};
+
+/// The whole application as a router (tests may drive it without a socket).
+pub fn app(store: Arc<dyn Store>, settings: Settings) -> Router {
+    let state = AppState {
+        store,
+        settings: Arc::new(settings),
+        tokens: Arc::default(),
+        metrics: Arc::default(),
+    };
+    let taxii = taxii::router().layer(middleware::from_fn(taxii_errors));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .nest("/taxii2", taxii)
+        .nest("/api", rest::router())
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+/// Runs the server on `listener` until `shutdown` completes, then finishes the requests in
+/// flight.
+pub async fn serve(
+    store: Arc<dyn Store>,
+    settings: Settings,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(store, settings))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    // Healthy means the store answers, not merely that the process runs.
+    match state.store.system_org_by_name("").await {
+        Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check: the store does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "store unavailable\n").into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let mut response = state.metrics.render().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
+    response
+}
+
+/// Counts and logs every request.
+async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    state.metrics.record(&path, status, elapsed);
+    tracing::debug!(%method, %path, status, micros = elapsed.as_micros() as u64, "request");
+    response
+}
+
+/// Under `/taxii2/`, every error the framework answers itself (unknown route, wrong method,
+/// unreadable path or query) goes out in the TAXII error format too.
+async fn taxii_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_taxii = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/taxii+json"));
+    if status.as_u16() < 400 || is_taxii {
+        return response;
+    }
+    let (_, body) = response.into_parts();
+    let text = to_bytes(Body::new(body), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let description = String::from_utf8_lossy(&text).trim().to_owned();
+    let mut error = match status {
+        StatusCode::NOT_FOUND => ApiError::not_found("no such TAXII endpoint"),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::bad_request("method not allowed here"),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::bad_request(description.clone()),
+        _ => ApiError::bad_request(description.clone()),
+    }
+    .taxii();
+    error.status = status;
+    if !description.is_empty() {
+        error.description = Some(description);
+    }
+    let _ = TAXII_MEDIA_TYPE;
+    error.into_response()
+}

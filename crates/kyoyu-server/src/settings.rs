@@ -1,0 +1,226 @@
+//! Server settings, layered: built-in defaults → a TOML file → `KYOYU_*` environment variables →
+//! command-line flags (the binary applies the flags last).
+//!
+//! Key decision: one plain struct with `deny_unknown_fields` and a hand-written layering of
+//! about forty lines rather than a configuration framework: the layers are few, every key is
+//! documented in `kyoyu default-config`, and a misspelt key in the file or the environment is an
+//! error that names it, not a silently ignored setting.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Everything `kyoyu serve` can be told.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Directory of the embedded SQLite store (created if missing).
+    pub data: PathBuf,
+    /// A database URL (`postgres://…`) instead of the embedded store; empty for the embedded one.
+    pub database: String,
+    /// Largest request body accepted, in bytes (TAXII `max_content_length`).
+    pub max_body_bytes: usize,
+    /// Objects per TAXII page when the client gives no `limit`.
+    pub page_size: usize,
+    /// Largest `limit` honoured; larger ones are lowered to it (TAXII allows that).
+    pub max_page_size: usize,
+    /// Seconds a verified token is remembered before argon2 is asked again.
+    pub token_cache_seconds: u64,
+    /// The log filter (`info`, `kyoyu_server=debug`, …).
+    pub log: String,
+    /// `text` or `json` log lines.
+    pub log_format: String,
+    /// The server's title in TAXII discovery.
+    pub title: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8480)),
+            data: PathBuf::from("kyoyu-data"),
+            database: String::new(),
+            max_body_bytes: 10 * 1024 * 1024,
+            page_size: 100,
+            max_page_size: 1000,
+            token_cache_seconds: 60,
+            log: "info".into(),
+            log_format: "text".into(),
+            title: "kyoyu".into(),
+        }
+    }
+}
+
+/// A setting that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The file is not valid settings.
+    #[error("{file}: {message}")]
+    File {
+        /// The file.
+        file: String,
+        /// What is wrong, with the key and line.
+        message: String,
+    },
+    /// An environment variable is not valid.
+    #[error("environment variable {name}: {message}")]
+    Environment {
+        /// The variable.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value is out of range.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The prefix of the environment variables read.
+pub const ENV_PREFIX: &str = "KYOYU_";
+
+impl Settings {
+    /// The defaults as a commented TOML file (`kyoyu default-config`).
+    pub fn default_file() -> String {
+        let defaults = Settings::default();
+        format!(
+            "# kyoyu serve settings. Layers: these defaults, then this file (--config), then\n\
+             # KYOYU_* environment variables (KYOYU_LISTEN, KYOYU_DATA, …), then flags.\n\
+             \n\
+             # Address to listen on.\n\
+             listen = \"{listen}\"\n\
+             # Directory of the embedded SQLite store (created if missing).\n\
+             data = \"{data}\"\n\
+             # postgres://… to use PostgreSQL instead of the embedded store; empty: embedded.\n\
+             database = \"\"\n\
+             # Largest request body accepted, in bytes (TAXII max_content_length).\n\
+             max_body_bytes = {max_body}\n\
+             # Objects per TAXII page without `limit`, and the largest `limit` honoured.\n\
+             page_size = {page}\n\
+             max_page_size = {max_page}\n\
+             # Seconds a verified token is remembered before argon2 is asked again.\n\
+             token_cache_seconds = {cache}\n\
+             # Log filter and format (text or json).\n\
+             log = \"{log}\"\n\
+             log_format = \"{format}\"\n\
+             # Title in TAXII discovery.\n\
+             title = \"{title}\"\n",
+            listen = defaults.listen,
+            data = defaults.data.display(),
+            max_body = defaults.max_body_bytes,
+            page = defaults.page_size,
+            max_page = defaults.max_page_size,
+            cache = defaults.token_cache_seconds,
+            log = defaults.log,
+            format = defaults.log_format,
+            title = defaults.title,
+        )
+    }
+
+    /// Settings from a TOML file's text, on top of the defaults.
+    pub fn from_file(text: &str, file: &str) -> Result<Settings, SettingsError> {
+        toml::from_str(text).map_err(|error| SettingsError::File {
+            file: file.to_owned(),
+            message: error.to_string().trim_end().to_owned(),
+        })
+    }
+
+    /// Applies `KYOYU_*` variables from `vars` (the process environment in the binary).
+    pub fn apply_env(
+        &mut self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<(), SettingsError> {
+        for (name, value) in vars {
+            let Some(key) = name.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            let key = key.to_ascii_lowercase();
+            let bad = |message: String| SettingsError::Environment {
+                name: name.clone(),
+                message,
+            };
+            let number = |value: &str| {
+                value
+                    .parse::<u64>()
+                    .map_err(|_| bad(format!("expected a whole number, found `{value}`")))
+            };
+            match key.as_str() {
+                "listen" => {
+                    self.listen = value
+                        .parse()
+                        .map_err(|_| bad(format!("expected ADDRESS:PORT, found `{value}`")))?
+                }
+                "data" => self.data = PathBuf::from(value),
+                "database" => self.database = value,
+                "max_body_bytes" => self.max_body_bytes = number(&value)? as usize,
+                "page_size" => self.page_size = number(&value)? as usize,
+                "max_page_size" => self.max_page_size = number(&value)? as usize,
+                "token_cache_seconds" => self.token_cache_seconds = number(&value)?,
+                "log" => self.log = value,
+                "log_format" => self.log_format = value,
+                "title" => self.title = value,
+                // Variables of other kyoyu commands (none yet) or of the user's own: not ours.
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the values together.
+    pub fn check(&self) -> Result<(), SettingsError> {
+        if self.page_size == 0 || self.max_page_size == 0 || self.page_size > self.max_page_size {
+            return Err(SettingsError::Invalid(format!(
+                "page_size ({}) must be between 1 and max_page_size ({})",
+                self.page_size, self.max_page_size
+            )));
+        }
+        if self.max_body_bytes < 1024 {
+            return Err(SettingsError::Invalid(format!(
+                "max_body_bytes ({}) must be at least 1024",
+                self.max_body_bytes
+            )));
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return Err(SettingsError::Invalid(format!(
+                "log_format must be `text` or `json`, found `{}`",
+                self.log_format
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_file_gives_the_defaults() {
+        let parsed = Settings::from_file(&Settings::default_file(), "default").unwrap();
+        assert_eq!(parsed, Settings::default());
+    }
+
+    #[test]
+    fn layers_apply_in_order_and_errors_name_the_key() {
+        let mut settings = Settings::from_file("page_size = 50\ntitle = \"hub\"\n", "f").unwrap();
+        assert_eq!(settings.page_size, 50);
+        settings
+            .apply_env([
+                ("KYOYU_PAGE_SIZE".into(), "20".into()),
+                ("PATH".into(), "/bin".into()),
+            ])
+            .unwrap();
+        assert_eq!((settings.page_size, settings.title.as_str()), (20, "hub"));
+        let error = Settings::from_file("page_sise = 5\n", "kyoyu.toml").unwrap_err();
+        assert!(error.to_string().contains("page_sise"), "{error}");
+        assert!(error.to_string().starts_with("kyoyu.toml:"), "{error}");
+        let error = settings
+            .apply_env([("KYOYU_LISTEN".into(), "nowhere".into())])
+            .unwrap_err();
+        assert!(error.to_string().contains("KYOYU_LISTEN"), "{error}");
+        settings.page_size = 5000;
+        assert!(settings.check().is_err());
+    }
+}

@@ -1,0 +1,837 @@
+//! TAXII 2.1 (OASIS, `taxii-v2.1-os`): discovery, one API root, a collection per community,
+//! objects with paging and filters, object by id, versions, manifest, status resources, delete.
+//!
+//! Key decisions:
+//! - What a reader receives is decided object by object by the egress gate
+//!   ([`kyoyu_core::egress::may_deliver`]: the reader's standing in the community *and* the
+//!   object's TLP) — the collection alone never decides.
+//! - Paging is by the store's sequence number: `next` is the last sequence number the page looked
+//!   at, so a page costs an index range scan whatever the collection's size, cursors never expire
+//!   and need no server memory, and a forged cursor yields nothing the gate would not deliver.
+//! - Stored objects are sent as the JSON text they arrived in, spliced into the envelope, never
+//!   re-serialized.
+//! - A POST is written in one store transaction with its status resource, so a status that says
+//!   `complete` means every success is on disk; nothing is ever `pending`.
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, SecondsFormat, Utc};
+use kyoyu_core::egress::{ReaderStanding, may_deliver};
+use kyoyu_model::Tlp;
+use kyoyu_stix::{Severity, StixObject, TlpLevel, validate_object};
+use kyoyu_store::{
+    CommunityRecord, NewObject, ObjectQuery, Role, Standing, StatusDetail, StatusRecord,
+    StoredObject, VersionMatch,
+};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::atomic::Ordering;
+
+use crate::auth::Principal;
+use crate::error::{ApiError, TAXII_MEDIA_TYPE};
+use crate::state::AppState;
+
+/// The name of the one API root.
+pub const API_ROOT: &str = "kyoyu";
+/// The media type of STIX objects in collections.
+pub const STIX_MEDIA_TYPE: &str = "application/stix+json;version=2.1";
+
+type TaxiiResult = Result<Response, ApiError>;
+
+/// The TAXII routes, to nest under `/taxii2`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(discovery))
+        .route("/{root}/", get(api_root))
+        .route("/{root}/status/{id}/", get(status))
+        .route("/{root}/collections/", get(collections))
+        .route("/{root}/collections/{collection}/", get(collection))
+        .route(
+            "/{root}/collections/{collection}/objects/",
+            get(get_objects).post(add_objects),
+        )
+        .route(
+            "/{root}/collections/{collection}/objects/{object}/",
+            get(get_object).delete(delete_object),
+        )
+        .route(
+            "/{root}/collections/{collection}/objects/{object}/versions/",
+            get(versions),
+        )
+        .route("/{root}/collections/{collection}/manifest/", get(manifest))
+}
+
+fn taxii_json(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(TAXII_MEDIA_TYPE),
+    );
+    response
+}
+
+/// Checks `Accept`: absent, a wildcard, or the TAXII 2.1 media type.
+fn check_accept(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(value) = headers.get(header::ACCEPT) else {
+        return Ok(());
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::not_acceptable("the Accept header is not ASCII").taxii())?;
+    let acceptable = value.split(',').any(|range| {
+        let mut parts = range.split(';').map(str::trim);
+        let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let version_ok = parts
+            .filter_map(|p| p.split_once('='))
+            .all(|(k, v)| !k.eq_ignore_ascii_case("version") || v.trim_matches('"') == "2.1");
+        match media.as_str() {
+            "*/*" | "application/*" => true,
+            "application/taxii+json" => version_ok,
+            _ => false,
+        }
+    });
+    if acceptable {
+        Ok(())
+    } else {
+        Err(ApiError::not_acceptable(format!(
+            "this server answers `{TAXII_MEDIA_TYPE}`, the request accepts `{value}`"
+        ))
+        .taxii())
+    }
+}
+
+fn check_root(root: &str) -> Result<(), ApiError> {
+    if root == API_ROOT {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!(
+            "no API root `{root}`; the API root is `{API_ROOT}`"
+        ))
+        .taxii())
+    }
+}
+
+fn may_read(principal: &Principal) -> bool {
+    principal.role != Role::Executive
+}
+
+fn may_write(principal: &Principal) -> bool {
+    principal.role != Role::Executive
+}
+
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.bytes().all(|b| b.is_ascii_graphic()))
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+async fn discovery(
+    State(state): State<AppState>,
+    _principal: Principal,
+    headers: HeaderMap,
+) -> TaxiiResult {
+    check_accept(&headers)?;
+    let root = format!("{}/taxii2/{API_ROOT}/", base_url(&headers));
+    let body = json!({
+        "title": state.settings.title,
+        "description": "kyoyu: sharing of cyber attack damage information (TAXII 2.1) / 被害情報共有",
+        "default": root,
+        "api_roots": [root],
+    });
+    Ok(taxii_json(StatusCode::OK, body.to_string()))
+}
+
+async fn api_root(
+    State(state): State<AppState>,
+    _principal: Principal,
+    Path(root): Path<String>,
+    headers: HeaderMap,
+) -> TaxiiResult {
+    check_accept(&headers)?;
+    check_root(&root)?;
+    let body = json!({
+        "title": format!("{} — communities", state.settings.title),
+        "description": "One collection per community; what a member reads is decided object by object by TLP and membership.",
+        "versions": [TAXII_MEDIA_TYPE],
+        "max_content_length": state.settings.max_body_bytes,
+    });
+    Ok(taxii_json(StatusCode::OK, body.to_string()))
+}
+
+fn collection_json(record: &CommunityRecord, principal: &Principal) -> serde_json::Value {
+    json!({
+        "id": record.id,
+        "title": record.title,
+        "description": record.description,
+        "can_read": may_read(principal),
+        "can_write": may_write(principal),
+        "media_types": [STIX_MEDIA_TYPE],
+    })
+}
+
+async fn collections(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(root): Path<String>,
+    headers: HeaderMap,
+) -> TaxiiResult {
+    check_accept(&headers)?;
+    check_root(&root)?;
+    let communities = state
+        .store
+        .communities(principal.org.id)
+        .await
+        .map_err(|e| ApiError::from(e).taxii())?;
+    let list: Vec<_> = communities
+        .iter()
+        .map(|(record, _)| collection_json(record, &principal))
+        .collect();
+    let body = if list.is_empty() {
+        json!({})
+    } else {
+        json!({ "collections": list })
+    };
+    Ok(taxii_json(StatusCode::OK, body.to_string()))
+}
+
+/// The community behind a collection id, if the caller owns it or belongs to it.
+async fn find_collection(
+    state: &AppState,
+    principal: &Principal,
+    root: &str,
+    id: &str,
+) -> Result<(CommunityRecord, Standing), ApiError> {
+    check_root(root)?;
+    state
+        .store
+        .community(principal.org.id, id)
+        .await
+        .map_err(|e| ApiError::from(e).taxii())?
+        .ok_or_else(|| ApiError::not_found(format!("no collection `{id}`")).taxii())
+}
+
+async fn collection(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((root, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> TaxiiResult {
+    check_accept(&headers)?;
+    let (record, _) = find_collection(&state, &principal, &root, &id).await?;
+    Ok(taxii_json(
+        StatusCode::OK,
+        collection_json(&record, &principal).to_string(),
+    ))
+}
+
+/// The URL parameters of the object endpoints, as pairs (TAXII's `match[…]` keys).
+type Params = Query<Vec<(String, String)>>;
+
+/// A request's filters and paging, parsed.
+struct Filter {
+    query: ObjectQuery,
+}
+
+fn list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Encodes a paging cursor.
+fn encode_next(seq: i64) -> String {
+    format!("{seq:x}")
+}
+
+fn decode_next(text: &str) -> Result<i64, ApiError> {
+    (!text.is_empty() && text.len() <= 16)
+        .then(|| i64::from_str_radix(text, 16).ok())
+        .flatten()
+        .filter(|seq| *seq >= 0)
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "`next`: `{text}` is not a paging token this server gave"
+            ))
+            .taxii()
+        })
+}
+
+fn parse_time(name: &str, text: &str) -> Result<DateTime<Utc>, ApiError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.to_utc())
+        .map_err(|_| {
+            ApiError::bad_request(format!(
+                "`{name}`: `{text}` is not a timestamp (RFC 3339, e.g. 2026-11-01T00:00:00.000Z)"
+            ))
+            .taxii()
+        })
+}
+
+fn parse_filter(
+    state: &AppState,
+    params: &[(String, String)],
+    allowed: &[&str],
+    default_versions: VersionMatch,
+) -> Result<Filter, ApiError> {
+    let mut query = ObjectQuery {
+        versions: default_versions,
+        limit: state.settings.page_size,
+        ..ObjectQuery::default()
+    };
+    for (key, value) in params {
+        if !allowed.contains(&key.as_str()) {
+            return Err(ApiError::bad_request(format!(
+                "unknown URL parameter `{key}` here; this endpoint takes {}",
+                allowed.join(", ")
+            ))
+            .taxii());
+        }
+        match key.as_str() {
+            "limit" => {
+                let limit: usize = value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "`limit`: expected a positive whole number, found `{value}`"
+                    ))
+                    .taxii()
+                })?;
+                query.limit = limit.min(state.settings.max_page_size);
+            }
+            "next" => query.after_seq = Some(decode_next(value)?),
+            "added_after" => query.added_after = Some(parse_time("added_after", value)?),
+            "match[id]" => query.ids.extend(list(value)),
+            "match[type]" => query.types.extend(list(value)),
+            "match[spec_version]" => query.spec_versions.extend(list(value)),
+            "match[version]" => {
+                let wanted = list(value);
+                query.versions = if wanted.iter().any(|v| v == "all") {
+                    VersionMatch::All
+                } else if wanted.len() == 1 && wanted[0] == "last" {
+                    VersionMatch::Last
+                } else if wanted.len() == 1 && wanted[0] == "first" {
+                    VersionMatch::First
+                } else {
+                    for version in &wanted {
+                        if version != "first" && version != "last" {
+                            parse_time("match[version]", version)?;
+                        }
+                    }
+                    if wanted.iter().any(|v| v == "first" || v == "last") {
+                        // Mixing keywords with exact versions: the union would need two
+                        // queries; say so rather than answer half.
+                        return Err(ApiError::bad_request(
+                            "`match[version]`: give `first`, `last`, `all` or exact versions, not a mix",
+                        )
+                        .taxii());
+                    }
+                    VersionMatch::Exact(wanted)
+                };
+            }
+            _ => {}
+        }
+    }
+    Ok(Filter { query })
+}
+
+fn to_tlp(level: TlpLevel) -> Tlp {
+    match level {
+        TlpLevel::Clear | TlpLevel::White => Tlp::Clear,
+        TlpLevel::Green => Tlp::Green,
+        TlpLevel::Amber => Tlp::Amber,
+        TlpLevel::AmberStrict => Tlp::AmberStrict,
+        TlpLevel::Red => Tlp::Red,
+    }
+}
+
+fn stored_tlp(label: Option<&str>) -> Option<Tlp> {
+    label.and_then(|l| Tlp::ALL.into_iter().find(|t| t.as_str() == l))
+}
+
+/// The objects of a page the gate lets reach the reader, the cursor, and whether more remain.
+struct Delivered {
+    objects: Vec<StoredObject>,
+    next: Option<i64>,
+}
+
+/// Reads rows until `limit` objects pass the gate or the collection is exhausted, scanning at
+/// most ten pages' worth of rows per request so one request's work stays bounded.
+async fn deliver(
+    state: &AppState,
+    principal: &Principal,
+    record: &CommunityRecord,
+    standing: Standing,
+    mut query: ObjectQuery,
+) -> Result<Delivered, ApiError> {
+    let limit = query.limit;
+    let standing = match standing {
+        Standing::Owner => ReaderStanding::Owner,
+        Standing::Member => ReaderStanding::Member,
+    };
+    let mut objects = Vec::with_capacity(limit);
+    let mut scanned = 0usize;
+    loop {
+        query.limit = limit - objects.len();
+        let page = state
+            .store
+            .objects(principal.org.id, &record.id, &query)
+            .await
+            .map_err(|e| ApiError::from(e).taxii())?;
+        scanned += page.objects.len();
+        let last_seq = page.objects.last().map(|o| o.seq);
+        for object in page.objects {
+            let named = object.audience.contains(&principal.org.id)
+                || object.submitter == Some(principal.org.id);
+            if may_deliver(stored_tlp(object.tlp.as_deref()), standing, named).is_ok() {
+                objects.push(object);
+            } else {
+                state
+                    .metrics
+                    .objects_refused
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        if !page.more {
+            return Ok(Delivered {
+                objects,
+                next: None,
+            });
+        }
+        let last_seq = last_seq.unwrap_or_default();
+        if objects.len() >= limit || scanned >= limit * 10 {
+            return Ok(Delivered {
+                objects,
+                next: Some(last_seq),
+            });
+        }
+        query.after_seq = Some(last_seq);
+    }
+}
+
+fn time_text(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn envelope_headers(response: &mut Response, objects: &[StoredObject]) {
+    if let (Some(first), Some(last)) = (objects.first(), objects.last()) {
+        for (name, at) in [
+            ("x-taxii-date-added-first", &first.date_added),
+            ("x-taxii-date-added-last", &last.date_added),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(&time_text(at)) {
+                response.headers_mut().insert(name, value);
+            }
+        }
+    }
+}
+
+/// The envelope, with the stored JSON texts spliced in.
+fn envelope(delivered: &Delivered, key: &str, item: impl Fn(&StoredObject) -> String) -> String {
+    let mut body = String::with_capacity(
+        64 + delivered
+            .objects
+            .iter()
+            .map(|o| o.json.len() + 1)
+            .sum::<usize>(),
+    );
+    body.push_str("{\"more\":");
+    body.push_str(if delivered.next.is_some() {
+        "true"
+    } else {
+        "false"
+    });
+    if let Some(next) = delivered.next {
+        body.push_str(",\"next\":\"");
+        body.push_str(&encode_next(next));
+        body.push('"');
+    }
+    if !delivered.objects.is_empty() {
+        body.push_str(",\"");
+        body.push_str(key);
+        body.push_str("\":[");
+        for (i, object) in delivered.objects.iter().enumerate() {
+            if i > 0 {
+                body.push(',');
+            }
+            body.push_str(&item(object));
+        }
+        body.push(']');
+    }
+    body.push('}');
+    body
+}
+
+const OBJECT_PARAMS: &[&str] = &[
+    "limit",
+    "next",
+    "added_after",
+    "match[id]",
+    "match[type]",
+    "match[version]",
+    "match[spec_version]",
+];
+
+async fn read_collection(
+    state: &AppState,
+    principal: &Principal,
+    root: &str,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<(CommunityRecord, Standing), ApiError> {
+    check_accept(headers)?;
+    let found = find_collection(state, principal, root, id).await?;
+    if !may_read(principal) {
+        return Err(ApiError::forbidden(format!(
+            "the role `{}` does not read collections",
+            principal.role.as_str()
+        ))
+        .taxii());
+    }
+    Ok(found)
+}
+
+async fn get_objects(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((root, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> TaxiiResult {
+    let (record, standing) = read_collection(&state, &principal, &root, &id, &headers).await?;
+    let filter = parse_filter(&state, &params, OBJECT_PARAMS, VersionMatch::Last)?;
+    let delivered = deliver(&state, &principal, &record, standing, filter.query).await?;
+    state
+        .metrics
+        .objects_delivered
+        .fetch_add(delivered.objects.len() as u64, Ordering::Relaxed);
+    let body = envelope(&delivered, "objects", |o| o.json.clone());
+    let mut response = taxii_json(StatusCode::OK, body);
+    envelope_headers(&mut response, &delivered.objects);
+    Ok(response)
+}
+
+async fn get_object(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((root, id, object)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> TaxiiResult {
+    let (record, standing) = read_collection(&state, &principal, &root, &id, &headers).await?;
+    let allowed = [
+        "limit",
+        "next",
+        "added_after",
+        "match[version]",
+        "match[spec_version]",
+    ];
+    let mut filter = parse_filter(&state, &params, &allowed, VersionMatch::Last)?;
+    filter.query.ids = vec![object.clone()];
+    let delivered = deliver(&state, &principal, &record, standing, filter.query).await?;
+    if delivered.objects.is_empty() && delivered.next.is_none() {
+        return Err(
+            ApiError::not_found(format!("no object `{object}` in collection `{id}`")).taxii(),
+        );
+    }
+    state
+        .metrics
+        .objects_delivered
+        .fetch_add(delivered.objects.len() as u64, Ordering::Relaxed);
+    let body = envelope(&delivered, "objects", |o| o.json.clone());
+    let mut response = taxii_json(StatusCode::OK, body);
+    envelope_headers(&mut response, &delivered.objects);
+    Ok(response)
+}
+
+async fn versions(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((root, id, object)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> TaxiiResult {
+    let (record, standing) = read_collection(&state, &principal, &root, &id, &headers).await?;
+    let allowed = ["limit", "next", "added_after", "match[spec_version]"];
+    let mut filter = parse_filter(&state, &params, &allowed, VersionMatch::All)?;
+    filter.query.ids = vec![object.clone()];
+    let delivered = deliver(&state, &principal, &record, standing, filter.query).await?;
+    if delivered.objects.is_empty() && delivered.next.is_none() {
+        return Err(
+            ApiError::not_found(format!("no object `{object}` in collection `{id}`")).taxii(),
+        );
+    }
+    let body = envelope(&delivered, "versions", |o| {
+        serde_json::Value::String(o.version.clone()).to_string()
+    });
+    let mut response = taxii_json(StatusCode::OK, body);
+    envelope_headers(&mut response, &delivered.objects);
+    Ok(response)
+}
+
+async fn manifest(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((root, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> TaxiiResult {
+    let (record, standing) = read_collection(&state, &principal, &root, &id, &headers).await?;
+    let filter = parse_filter(&state, &params, OBJECT_PARAMS, VersionMatch::Last)?;
+    let delivered = deliver(&state, &principal, &record, standing, filter.query).await?;
+    let body = envelope(&delivered, "objects", |o| {
+        json!({
+            "id": o.id,
+            "date_added": time_text(&o.date_added),
+            "version": o.version,
+            "media_type": STIX_MEDIA_TYPE,
+        })
+        .to_string()
+    });
+    let mut response = taxii_json(StatusCode::OK, body);
+    envelope_headers(&mut response, &delivered.objects);
+    Ok(response)
+}
+
+async fn delete_object(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((root, id, object)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> TaxiiResult {
+    check_accept(&headers)?;
+    let (record, standing) = find_collection(&state, &principal, &root, &id).await?;
+    if standing != Standing::Owner || principal.role != Role::HubAnalyst {
+        return Err(ApiError::forbidden(
+            "only the owning hub's analysts delete objects from a collection",
+        )
+        .taxii());
+    }
+    let allowed = ["match[version]", "match[spec_version]"];
+    let filter = parse_filter(&state, &params, &allowed, VersionMatch::All)?;
+    let removed = state
+        .store
+        .delete_object(
+            principal.org.id,
+            &principal.actor(),
+            &record.id,
+            &object,
+            &filter.query.versions,
+        )
+        .await
+        .map_err(|e| ApiError::from(e).taxii())?;
+    if removed == 0 {
+        return Err(
+            ApiError::not_found(format!("no object `{object}` in collection `{id}`")).taxii(),
+        );
+    }
+    Ok(taxii_json(StatusCode::OK, String::new()))
+}
+
+fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let value = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let mut parts = value.split(';').map(str::trim);
+    let media = parts.next().unwrap_or_default();
+    let version = parts
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| k.eq_ignore_ascii_case("version"))
+        .map(|(_, v)| v.trim_matches('"'));
+    if media.eq_ignore_ascii_case("application/taxii+json") && matches!(version, None | Some("2.1"))
+    {
+        Ok(())
+    } else {
+        Err(ApiError::unsupported_media_type(format!(
+            "POST objects takes `Content-Type: {TAXII_MEDIA_TYPE}`, found `{value}`"
+        ))
+        .taxii())
+    }
+}
+
+#[derive(Deserialize)]
+struct PostEnvelope<'a> {
+    #[serde(borrow, default)]
+    objects: Option<Vec<&'a serde_json::value::RawValue>>,
+}
+
+/// The few properties the store indexes, read without the full model.
+#[derive(Deserialize)]
+struct Head {
+    id: String,
+    #[serde(rename = "type")]
+    object_type: String,
+    spec_version: Option<String>,
+    modified: Option<String>,
+    created: Option<String>,
+    #[serde(default)]
+    object_marking_refs: Vec<String>,
+}
+
+fn status_json(status: &StatusRecord) -> String {
+    json!({
+        "id": status.id,
+        "status": status.status,
+        "request_timestamp": time_text(&status.request_timestamp),
+        "total_count": status.successes.len() + status.failures.len(),
+        "success_count": status.successes.len(),
+        "successes": status.successes,
+        "failure_count": status.failures.len(),
+        "failures": status.failures,
+        "pending_count": 0,
+        "pending": [],
+    })
+    .to_string()
+}
+
+/// Checks one posted object; the row to store, or why it is refused.
+fn admit(
+    index: usize,
+    raw: &serde_json::value::RawValue,
+    submitter: kyoyu_store::OrgId,
+    now: &str,
+) -> Result<NewObject, StatusDetail> {
+    let text = raw.get();
+    let head: Result<Head, _> = serde_json::from_str(text);
+    let refuse = |id: String, version: String, message: String| StatusDetail {
+        id,
+        version,
+        message: Some(message),
+    };
+    let head = head.map_err(|e| {
+        refuse(
+            format!("objects[{index}]"),
+            String::new(),
+            format!("objects[{index}]: not a STIX object: {e}"),
+        )
+    })?;
+    let version = head
+        .modified
+        .clone()
+        .or_else(|| head.created.clone())
+        .unwrap_or_else(|| now.to_owned());
+    let object = StixObject::from_json(text).map_err(|e| {
+        refuse(
+            head.id.clone(),
+            version.clone(),
+            format!("objects[{index}]: {e}"),
+        )
+    })?;
+    let errors: Vec<String> = validate_object(&object)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| {
+            format!(
+                "{}{}: {}",
+                format_args!("objects[{index}]"),
+                d.path,
+                d.message
+            )
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(refuse(head.id, version, errors.join("; ")));
+    }
+    let tlp = head
+        .object_marking_refs
+        .iter()
+        .filter_map(|id| TlpLevel::of_id(id).map(|(level, _)| to_tlp(level)))
+        .max_by_key(|t| Tlp::ALL.iter().position(|x| x == t))
+        .map(|t| t.as_str().to_owned());
+    Ok(NewObject {
+        id: head.id,
+        object_type: head.object_type,
+        spec_version: head.spec_version.unwrap_or_else(|| "2.1".into()),
+        version,
+        tlp,
+        audience: vec![submitter],
+        json: text.to_owned(),
+    })
+}
+
+async fn add_objects(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((root, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> TaxiiResult {
+    check_accept(&headers)?;
+    check_content_type(&headers)?;
+    let (record, _) = find_collection(&state, &principal, &root, &id).await?;
+    if !may_write(&principal) {
+        return Err(ApiError::forbidden(format!(
+            "the role `{}` does not add objects",
+            principal.role.as_str()
+        ))
+        .taxii());
+    }
+    let limit = state.settings.max_body_bytes;
+    let bytes = to_bytes(body, limit)
+        .await
+        .map_err(|_| ApiError::too_large(limit).taxii())?;
+    let envelope: PostEnvelope<'_> = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::bad_request(format!(
+            "the body is not a TAXII envelope: {e} (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+        .taxii()
+    })?;
+    let raws = envelope.objects.unwrap_or_default();
+    if raws.is_empty() {
+        return Err(ApiError::unprocessable("the envelope holds no `objects`").taxii());
+    }
+    let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+    let mut admitted = Vec::with_capacity(raws.len());
+    let mut failures = Vec::new();
+    for (index, raw) in raws.iter().enumerate() {
+        match admit(index, raw, principal.org.id, &now) {
+            Ok(object) => admitted.push(object),
+            Err(failure) => failures.push(failure),
+        }
+    }
+    let status = state
+        .store
+        .add_objects(
+            principal.org.id,
+            &principal.actor(),
+            &record.id,
+            &admitted,
+            failures,
+            &[],
+        )
+        .await
+        .map_err(|e| ApiError::from(e).taxii())?;
+    state
+        .metrics
+        .objects_added
+        .fetch_add(status.successes.len() as u64, Ordering::Relaxed);
+    Ok(taxii_json(StatusCode::ACCEPTED, status_json(&status)))
+}
+
+async fn status(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((root, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> TaxiiResult {
+    check_accept(&headers)?;
+    check_root(&root)?;
+    let status = state
+        .store
+        .status(principal.org.id, &id)
+        .await
+        .map_err(|e| ApiError::from(e).taxii())?
+        .ok_or_else(|| ApiError::not_found(format!("no status `{id}`")).taxii())?;
+    Ok(taxii_json(StatusCode::OK, status_json(&status)))
+}
