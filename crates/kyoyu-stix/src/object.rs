@@ -249,7 +249,7 @@ stix_properties! {
     /// `id` live on [`StixObject`] itself since every object has them. The common properties
     /// most objects do not have (`lang`, `external_references`, `granular_markings`,
     /// `extensions`) are in [`Common::rare`], allocated when the first of them is read: every
-    /// object kept in memory is then 88 bytes smaller.
+    /// object kept in memory is then 96 bytes smaller (`StixObject`: 360 → 264 bytes).
     Common {
         /// `spec_version`.
         spec_version: Text = "spec_version",
