@@ -1,0 +1,258 @@
+//! Incidents: the header as one JSON text, and each entry of `items`, `timeline` and
+//! `approvals` as its own row, in order.
+//!
+//! Key decision: an entry row per entry, so appending costs the new entries only and never
+//! rewrites the whole incident; every change checks and bumps the incident's version in the same
+//! transaction (optimistic concurrency: a writer that read an older version gets `Stale`).
+
+use kyoyu_store::{Actor, AuditAction, IncidentDoc, IncidentSummary, OrgId, Part, StoreError};
+use sqlx::SqliteConnection;
+
+use crate::audit_log;
+use crate::rows::{database, format_time, integer, json, now, text, time, to_json};
+
+const PARTS: [Part; 3] = [Part::Items, Part::Timeline, Part::Approvals];
+
+fn part_named(name: &str) -> Option<Part> {
+    PARTS.into_iter().find(|part| part.key() == name)
+}
+
+async fn insert_entries(
+    connection: &mut SqliteConnection,
+    tenant: OrgId,
+    id: &str,
+    part: Part,
+    first_position: i64,
+    entries: &[serde_json::Value],
+) -> Result<(), StoreError> {
+    for (position, entry) in (first_position..).zip(entries) {
+        sqlx::query(
+            "INSERT INTO incident_entries (tenant, incident, part, position, json)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(tenant.0)
+        .bind(id)
+        .bind(part.key())
+        .bind(position)
+        .bind(to_json(entry, "an incident entry")?)
+        .execute(&mut *connection)
+        .await
+        .map_err(database("storing an incident entry"))?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn create(
+    connection: &mut SqliteConnection,
+    tenant: OrgId,
+    actor: &Actor,
+    incident: &IncidentDoc,
+) -> Result<(), StoreError> {
+    let existing = sqlx::query("SELECT 1 FROM incidents WHERE tenant = ? AND id = ?")
+        .bind(tenant.0)
+        .bind(&incident.id)
+        .fetch_optional(&mut *connection)
+        .await
+        .map_err(database("looking up an incident"))?;
+    if existing.is_some() {
+        return Err(StoreError::Conflict(format!("incident {:?}", incident.id)));
+    }
+    // A new incident is version 1 whatever the document says (the trait's contract).
+    sqlx::query(
+        "INSERT INTO incidents (tenant, id, version, header, created, updated)
+         VALUES (?, ?, 1, ?, ?, ?)",
+    )
+    .bind(tenant.0)
+    .bind(&incident.id)
+    .bind(to_json(&incident.header, "an incident header")?)
+    .bind(format_time(&incident.created))
+    .bind(format_time(&incident.updated))
+    .execute(&mut *connection)
+    .await
+    .map_err(database("creating an incident"))?;
+    for (part, entries) in [
+        (Part::Items, &incident.items),
+        (Part::Timeline, &incident.timeline),
+        (Part::Approvals, &incident.approvals),
+    ] {
+        insert_entries(connection, tenant, &incident.id, part, 0, entries).await?;
+    }
+    let action = AuditAction::IncidentCreated {
+        incident: incident.id.clone(),
+    };
+    audit_log::append(connection, Some(tenant), actor, &action).await?;
+    Ok(())
+}
+
+pub(crate) async fn list(
+    connection: &mut SqliteConnection,
+    tenant: OrgId,
+) -> Result<Vec<IncidentSummary>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT i.id, i.version, i.created, i.updated,
+                (SELECT COUNT(*) FROM incident_entries e
+                 WHERE e.tenant = i.tenant AND e.incident = i.id AND e.part = 'items') AS items
+         FROM incidents i WHERE i.tenant = ? ORDER BY i.id",
+    )
+    .bind(tenant.0)
+    .fetch_all(&mut *connection)
+    .await
+    .map_err(database("listing incidents"))?;
+    rows.iter()
+        .map(|row| {
+            Ok(IncidentSummary {
+                id: text(row, "incidents", "id")?,
+                version: integer(row, "incidents", "version")?,
+                items: integer(row, "incident_entries", "items")?,
+                created: time(row, "incidents", "created")?,
+                updated: time(row, "incidents", "updated")?,
+            })
+        })
+        .collect()
+}
+
+/// One incident; the caller reads inside a transaction so header and entries agree.
+pub(crate) async fn get(
+    connection: &mut SqliteConnection,
+    tenant: OrgId,
+    id: &str,
+) -> Result<Option<IncidentDoc>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, version, header, created, updated FROM incidents WHERE tenant = ? AND id = ?",
+    )
+    .bind(tenant.0)
+    .bind(id)
+    .fetch_optional(&mut *connection)
+    .await
+    .map_err(database("reading an incident"))?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let mut incident = IncidentDoc {
+        id: text(&row, "incidents", "id")?,
+        version: integer(&row, "incidents", "version")?,
+        header: json(&row, "incidents", "header")?,
+        items: Vec::new(),
+        timeline: Vec::new(),
+        approvals: Vec::new(),
+        created: time(&row, "incidents", "created")?,
+        updated: time(&row, "incidents", "updated")?,
+    };
+    let entries = sqlx::query(
+        "SELECT part, json FROM incident_entries
+         WHERE tenant = ? AND incident = ? ORDER BY part, position",
+    )
+    .bind(tenant.0)
+    .bind(id)
+    .fetch_all(&mut *connection)
+    .await
+    .map_err(database("reading an incident's entries"))?;
+    for entry in &entries {
+        let name = text(entry, "incident_entries", "part")?;
+        let value = json(entry, "incident_entries", "json")?;
+        match part_named(&name) {
+            Some(Part::Items) => incident.items.push(value),
+            Some(Part::Timeline) => incident.timeline.push(value),
+            Some(Part::Approvals) => incident.approvals.push(value),
+            None => {
+                return Err(StoreError::Corrupt(format!(
+                    "incident_entries.part: unknown part {name:?}"
+                )));
+            }
+        }
+    }
+    Ok(Some(incident))
+}
+
+/// Checks the version and bumps it; returns the new version.
+async fn bump_version(
+    connection: &mut SqliteConnection,
+    tenant: OrgId,
+    id: &str,
+    expected_version: i64,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT version FROM incidents WHERE tenant = ? AND id = ?")
+        .bind(tenant.0)
+        .bind(id)
+        .fetch_optional(&mut *connection)
+        .await
+        .map_err(database("reading an incident's version"))?;
+    let Some(row) = row else {
+        return Err(StoreError::NotFound(format!("incident {id:?}")));
+    };
+    let version = integer(&row, "incidents", "version")?;
+    if version != expected_version {
+        return Err(StoreError::Stale(format!(
+            "incident {id:?} is at version {version}, not {expected_version}"
+        )));
+    }
+    let new_version = version + 1;
+    sqlx::query(
+        "UPDATE incidents SET version = ?, updated = ? WHERE tenant = ? AND id = ? AND version = ?",
+    )
+    .bind(new_version)
+    .bind(format_time(&now()))
+    .bind(tenant.0)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *connection)
+    .await
+    .map_err(database("updating an incident's version"))?;
+    Ok(new_version)
+}
+
+pub(crate) async fn append(
+    connection: &mut SqliteConnection,
+    tenant: OrgId,
+    actor: &Actor,
+    id: &str,
+    expected_version: i64,
+    part: Part,
+    entries: &[serde_json::Value],
+) -> Result<i64, StoreError> {
+    let new_version = bump_version(connection, tenant, id, expected_version).await?;
+    let row = sqlx::query(
+        "SELECT COALESCE(MAX(position) + 1, 0) AS next FROM incident_entries
+         WHERE tenant = ? AND incident = ? AND part = ?",
+    )
+    .bind(tenant.0)
+    .bind(id)
+    .bind(part.key())
+    .fetch_one(&mut *connection)
+    .await
+    .map_err(database("reading an incident's last entry"))?;
+    let next = integer(&row, "incident_entries", "next")?;
+    insert_entries(connection, tenant, id, part, next, entries).await?;
+    let action = AuditAction::IncidentChanged {
+        incident: id.to_owned(),
+        part: part.key().to_owned(),
+        added: entries.len(),
+    };
+    audit_log::append(connection, Some(tenant), actor, &action).await?;
+    Ok(new_version)
+}
+
+pub(crate) async fn replace_header(
+    connection: &mut SqliteConnection,
+    tenant: OrgId,
+    actor: &Actor,
+    id: &str,
+    expected_version: i64,
+    header: &serde_json::Value,
+) -> Result<i64, StoreError> {
+    let new_version = bump_version(connection, tenant, id, expected_version).await?;
+    sqlx::query("UPDATE incidents SET header = ? WHERE tenant = ? AND id = ?")
+        .bind(to_json(header, "an incident header")?)
+        .bind(tenant.0)
+        .bind(id)
+        .execute(&mut *connection)
+        .await
+        .map_err(database("replacing an incident's header"))?;
+    let action = AuditAction::IncidentChanged {
+        incident: id.to_owned(),
+        part: "header".to_owned(),
+        added: 0,
+    };
+    audit_log::append(connection, Some(tenant), actor, &action).await?;
+    Ok(new_version)
+}

@@ -1,0 +1,406 @@
+//! kyoyu's SQLite backend: [`SqliteStore`] implements [`kyoyu_store::Store`] over one database
+//! file, `kyoyu.db`, in the server's data directory.
+//!
+//! Key decision: **one writer**. Writes go through a pool of exactly one connection and every
+//! write transaction starts with `BEGIN IMMEDIATE`, so writes are serialized in the process and
+//! hold SQLite's write lock from their first statement; that is what lets the audit log read its
+//! newest hash and append after it inside the writer's transaction without a fork in the chain.
+//! Reads go through a separate pool of read-only connections, which WAL mode lets run beside
+//! the writer. `synchronous=FULL`: a POST whose status said `complete` survives a power cut.
+//! Queries are plain runtime SQL (no compile-time checked macros), written so a PostgreSQL
+//! backend can mirror them.
+
+mod audit_log;
+mod communities;
+mod incidents;
+mod migrate;
+mod objects;
+mod orgs;
+mod rows;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use kyoyu_store::{
+    Actor, AuditAction, AuditEntry, CommunityRecord, IncidentDoc, IncidentSummary, NewObject,
+    ObjectPage, ObjectQuery, Org, OrgId, OrgKind, Part, Standing, StatusDetail, StatusRecord,
+    Store, StoreError, StoreResult, TokenRecord, VersionMatch,
+};
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::rows::database;
+
+/// The database file's name inside the data directory.
+pub const DATABASE_FILE: &str = "kyoyu.db";
+
+/// How many read connections run beside the writer.
+const READERS: u32 = 4;
+
+/// How long a connection waits for another process's lock on the file before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The SQLite store. Cheap to clone: the pools are shared.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    reader: SqlitePool,
+    writer: SqlitePool,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the data directory `dir` and its database `kyoyu.db`, and
+    /// applies the migrations this binary ships. Refuses a database written by a newer kyoyu.
+    pub async fn open(dir: &Path) -> Result<SqliteStore, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|error| {
+            StoreError::Database(format!(
+                "creating the data directory {}: {error}",
+                dir.display()
+            ))
+        })?;
+        let path = dir.join(DATABASE_FILE);
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let context = |what: &str, error: sqlx::Error| {
+            StoreError::Database(format!("{what} {}: {error}", path.display()))
+        };
+        // The one writer is kept open for the store's life: a pool that closed its last
+        // connection would let SQLite remove the WAL files under the read-only readers.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options.clone())
+            .await
+            .map_err(|error| context("opening the database", error))?;
+        migrate::run(&writer, &path).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READERS)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options.create_if_missing(false).read_only(true))
+            .await
+            .map_err(|error| context("opening read connections to", error))?;
+        Ok(SqliteStore {
+            reader,
+            writer,
+            path,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The newest schema migration this binary knows (the one every opened database has).
+    pub fn schema_version() -> i64 {
+        migrate::latest_version()
+    }
+
+    /// Closes every connection (after the writer's last commit, SQLite checkpoints the WAL).
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+
+    async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        self.writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(database("beginning a write"))
+    }
+
+    async fn read(&self) -> StoreResult<PoolConnection<Sqlite>> {
+        self.reader
+            .acquire()
+            .await
+            .map_err(database("getting a read connection"))
+    }
+
+    /// A read transaction: one snapshot for reads that must agree with each other.
+    async fn read_snapshot(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        self.reader
+            .begin()
+            .await
+            .map_err(database("beginning a read"))
+    }
+}
+
+async fn commit(transaction: Transaction<'static, Sqlite>) -> StoreResult<()> {
+    transaction.commit().await.map_err(database("committing"))
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn system_create_org(
+        &self,
+        actor: &Actor,
+        name: &str,
+        kind: OrgKind,
+    ) -> StoreResult<Org> {
+        let mut transaction = self.write().await?;
+        let org = orgs::create_org(&mut transaction, actor, name, kind).await?;
+        commit(transaction).await?;
+        Ok(org)
+    }
+
+    async fn system_org_by_name(&self, name: &str) -> StoreResult<Option<Org>> {
+        orgs::org_by_name(&mut *self.read().await?, name).await
+    }
+
+    async fn system_org(&self, id: OrgId) -> StoreResult<Option<Org>> {
+        orgs::org_by_id(&mut *self.read().await?, id).await
+    }
+
+    async fn system_orgs(&self) -> StoreResult<Vec<Org>> {
+        orgs::orgs(&mut *self.read().await?).await
+    }
+
+    async fn system_create_token(&self, actor: &Actor, token: &TokenRecord) -> StoreResult<()> {
+        let mut transaction = self.write().await?;
+        orgs::create_token(&mut transaction, actor, token).await?;
+        commit(transaction).await
+    }
+
+    async fn system_token(&self, id: &str) -> StoreResult<Option<TokenRecord>> {
+        orgs::token_by_id(&mut *self.read().await?, id).await
+    }
+
+    async fn revoke_token(&self, tenant: OrgId, actor: &Actor, id: &str) -> StoreResult<()> {
+        let mut transaction = self.write().await?;
+        orgs::revoke_token(&mut transaction, tenant, actor, id).await?;
+        commit(transaction).await
+    }
+
+    async fn create_incident(
+        &self,
+        tenant: OrgId,
+        actor: &Actor,
+        incident: &IncidentDoc,
+    ) -> StoreResult<()> {
+        let mut transaction = self.write().await?;
+        incidents::create(&mut transaction, tenant, actor, incident).await?;
+        commit(transaction).await
+    }
+
+    async fn incidents(&self, tenant: OrgId) -> StoreResult<Vec<IncidentSummary>> {
+        incidents::list(&mut *self.read().await?, tenant).await
+    }
+
+    async fn incident(&self, tenant: OrgId, id: &str) -> StoreResult<Option<IncidentDoc>> {
+        let mut snapshot = self.read_snapshot().await?;
+        let incident = incidents::get(&mut snapshot, tenant, id).await?;
+        commit(snapshot).await?;
+        Ok(incident)
+    }
+
+    async fn append(
+        &self,
+        tenant: OrgId,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        part: Part,
+        entries: &[serde_json::Value],
+    ) -> StoreResult<i64> {
+        let mut transaction = self.write().await?;
+        let version = incidents::append(
+            &mut transaction,
+            tenant,
+            actor,
+            id,
+            expected_version,
+            part,
+            entries,
+        )
+        .await?;
+        commit(transaction).await?;
+        Ok(version)
+    }
+
+    async fn replace_header(
+        &self,
+        tenant: OrgId,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        header: &serde_json::Value,
+    ) -> StoreResult<i64> {
+        let mut transaction = self.write().await?;
+        let version = incidents::replace_header(
+            &mut transaction,
+            tenant,
+            actor,
+            id,
+            expected_version,
+            header,
+        )
+        .await?;
+        commit(transaction).await?;
+        Ok(version)
+    }
+
+    async fn grant_consent(&self, tenant: OrgId, actor: &Actor, vendor: OrgId) -> StoreResult<()> {
+        let mut transaction = self.write().await?;
+        orgs::grant_consent(&mut transaction, tenant, actor, vendor).await?;
+        commit(transaction).await
+    }
+
+    async fn withdraw_consent(
+        &self,
+        tenant: OrgId,
+        actor: &Actor,
+        vendor: OrgId,
+    ) -> StoreResult<()> {
+        let mut transaction = self.write().await?;
+        orgs::withdraw_consent(&mut transaction, tenant, actor, vendor).await?;
+        commit(transaction).await
+    }
+
+    async fn consents_held(&self, tenant: OrgId) -> StoreResult<Vec<OrgId>> {
+        orgs::consents_held(&mut *self.read().await?, tenant).await
+    }
+
+    async fn create_community(
+        &self,
+        tenant: OrgId,
+        actor: &Actor,
+        community: &CommunityRecord,
+    ) -> StoreResult<()> {
+        let mut transaction = self.write().await?;
+        communities::create(&mut transaction, tenant, actor, community).await?;
+        commit(transaction).await
+    }
+
+    async fn add_member(
+        &self,
+        tenant: OrgId,
+        actor: &Actor,
+        community: &str,
+        member: OrgId,
+    ) -> StoreResult<()> {
+        let mut transaction = self.write().await?;
+        communities::add_member(&mut transaction, tenant, actor, community, member).await?;
+        commit(transaction).await
+    }
+
+    async fn remove_member(
+        &self,
+        tenant: OrgId,
+        actor: &Actor,
+        community: &str,
+        member: OrgId,
+    ) -> StoreResult<()> {
+        let mut transaction = self.write().await?;
+        communities::remove_member(&mut transaction, tenant, actor, community, member).await?;
+        commit(transaction).await
+    }
+
+    async fn communities(&self, tenant: OrgId) -> StoreResult<Vec<(CommunityRecord, Standing)>> {
+        communities::list(&mut *self.read().await?, tenant).await
+    }
+
+    async fn community(
+        &self,
+        tenant: OrgId,
+        id: &str,
+    ) -> StoreResult<Option<(CommunityRecord, Standing)>> {
+        communities::get(&mut *self.read().await?, tenant, id).await
+    }
+
+    async fn members(&self, tenant: OrgId, community: &str) -> StoreResult<Vec<OrgId>> {
+        let mut snapshot = self.read_snapshot().await?;
+        let members = communities::members(&mut snapshot, tenant, community).await?;
+        commit(snapshot).await?;
+        Ok(members)
+    }
+
+    async fn add_objects(
+        &self,
+        tenant: OrgId,
+        actor: &Actor,
+        collection: &str,
+        objects: &[NewObject],
+        failures: Vec<StatusDetail>,
+        outflows: &[AuditAction],
+    ) -> StoreResult<StatusRecord> {
+        let mut transaction = self.write().await?;
+        let status = objects::add(
+            &mut transaction,
+            tenant,
+            actor,
+            collection,
+            objects,
+            failures,
+            outflows,
+        )
+        .await?;
+        commit(transaction).await?;
+        Ok(status)
+    }
+
+    async fn objects(
+        &self,
+        tenant: OrgId,
+        collection: &str,
+        query: &ObjectQuery,
+    ) -> StoreResult<ObjectPage> {
+        let mut snapshot = self.read_snapshot().await?;
+        let page = objects::page(&mut snapshot, tenant, collection, query).await?;
+        commit(snapshot).await?;
+        Ok(page)
+    }
+
+    async fn delete_object(
+        &self,
+        tenant: OrgId,
+        actor: &Actor,
+        collection: &str,
+        id: &str,
+        versions: &VersionMatch,
+    ) -> StoreResult<u64> {
+        let mut transaction = self.write().await?;
+        let deleted =
+            objects::delete(&mut transaction, tenant, actor, collection, id, versions).await?;
+        commit(transaction).await?;
+        Ok(deleted)
+    }
+
+    async fn status(&self, tenant: OrgId, id: &str) -> StoreResult<Option<StatusRecord>> {
+        objects::status(&mut *self.read().await?, tenant, id).await
+    }
+
+    async fn audit(
+        &self,
+        tenant: OrgId,
+        actor: &Actor,
+        action: &AuditAction,
+    ) -> StoreResult<AuditEntry> {
+        let mut transaction = self.write().await?;
+        let entry = audit_log::append(&mut transaction, Some(tenant), actor, action).await?;
+        commit(transaction).await?;
+        Ok(entry)
+    }
+
+    async fn audit_entries(
+        &self,
+        tenant: OrgId,
+        after_seq: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<AuditEntry>> {
+        audit_log::entries(&mut *self.read().await?, Some(tenant), after_seq, limit).await
+    }
+
+    async fn system_audit_log(&self, after_seq: i64, limit: usize) -> StoreResult<Vec<AuditEntry>> {
+        audit_log::entries(&mut *self.read().await?, None, after_seq, limit).await
+    }
+}

@@ -1,0 +1,139 @@
+//! Schema migrations: the SQL files under `migrations/`, embedded in the binary and applied in
+//! order when a store opens, each in its own transaction, recorded in `schema_migrations`.
+//!
+//! Key decision: migrations are append-only. A shipped file is never edited — its SHA-256 is
+//! recorded when it is applied and checked at every open — and a database that records a
+//! migration this binary does not know (written by a newer kyoyu) is refused rather than used.
+
+use std::path::Path;
+
+use kyoyu_store::StoreError;
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
+
+use crate::rows::{database, format_time, integer, now, text};
+
+/// One migration file.
+struct Migration {
+    /// Its number: 1, 2, 3, … without gaps.
+    version: i64,
+    /// Its file name without `.sql`.
+    name: &'static str,
+    /// Its SQL.
+    sql: &'static str,
+}
+
+/// Every migration this binary knows, in order. Add new files at the end; never edit one.
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_init",
+    sql: include_str!("../migrations/0001_init.sql"),
+}];
+
+/// The newest schema version this binary knows.
+pub(crate) fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |migration| migration.version)
+}
+
+fn checksum(sql: &str) -> String {
+    Sha256::digest(sql.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Applies the migrations the database has not seen, after checking the ones it has.
+pub(crate) async fn run(writer: &SqlitePool, path: &Path) -> Result<(), StoreError> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            checksum TEXT NOT NULL,
+            applied TEXT NOT NULL
+        )",
+    )
+    .execute(writer)
+    .await
+    .map_err(database("creating the schema_migrations table"))?;
+
+    for migration in MIGRATIONS {
+        // BEGIN IMMEDIATE takes the write lock first, so two processes opening the same new
+        // database cannot both apply a migration.
+        let mut transaction = writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(database("beginning a migration"))?;
+        let applied = applied_migrations(&mut transaction, path).await?;
+        match applied
+            .iter()
+            .find(|(version, _, _)| *version == migration.version)
+        {
+            Some((_, name, recorded)) => {
+                if *recorded != checksum(migration.sql) {
+                    return Err(StoreError::Corrupt(format!(
+                        "{}: migration {} ({name}) was applied from a different text than this \
+                         kyoyu ships; a shipped migration must never change",
+                        path.display(),
+                        migration.version,
+                    )));
+                }
+            }
+            None => {
+                sqlx::raw_sql(migration.sql)
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err(|error| {
+                        StoreError::Database(format!(
+                            "{}: applying migration {}: {error}",
+                            path.display(),
+                            migration.name
+                        ))
+                    })?;
+                sqlx::query(
+                    "INSERT INTO schema_migrations (version, name, checksum, applied)
+                     VALUES (?, ?, ?, ?)",
+                )
+                .bind(migration.version)
+                .bind(migration.name)
+                .bind(checksum(migration.sql))
+                .bind(format_time(&now()))
+                .execute(&mut *transaction)
+                .await
+                .map_err(database("recording a migration"))?;
+            }
+        }
+        transaction
+            .commit()
+            .await
+            .map_err(database("committing a migration"))?;
+    }
+    Ok(())
+}
+
+/// The recorded migrations; refuses a database with one this binary does not know.
+async fn applied_migrations(
+    connection: &mut sqlx::SqliteConnection,
+    path: &Path,
+) -> Result<Vec<(i64, String, String)>, StoreError> {
+    let rows =
+        sqlx::query("SELECT version, name, checksum FROM schema_migrations ORDER BY version")
+            .fetch_all(&mut *connection)
+            .await
+            .map_err(database("reading schema_migrations"))?;
+    let mut applied = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let version = integer(row, "schema_migrations", "version")?;
+        let name = text(row, "schema_migrations", "name")?;
+        if version > latest_version() {
+            return Err(StoreError::Database(format!(
+                "{}: the database has schema migration {version} ({name}) but this kyoyu knows \
+                 migrations only up to {}; it was written by a newer kyoyu — run that version, or \
+                 restore a backup taken before the upgrade",
+                path.display(),
+                latest_version(),
+            )));
+        }
+        applied.push((version, name, text(row, "schema_migrations", "checksum")?));
+    }
+    Ok(applied)
+}
