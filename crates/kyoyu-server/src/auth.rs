@@ -141,11 +141,10 @@ impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let taxii = parts.uri.path().starts_with("/taxii2");
-        let result = match token_text(&parts.headers) {
+        // Under `/taxii2/` the middleware there relabels the error with the TAXII media type.
+        match token_text(&parts.headers) {
             Ok(text) => authenticate(state, &text).await,
             Err(error) => Err(error),
-        };
-        result.map_err(|error| if taxii { error.taxii() } else { error })
+        }
     }
 }

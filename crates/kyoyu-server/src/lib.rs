@@ -21,7 +21,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -42,12 +42,15 @@ pub fn app(store: Arc<dyn Store>, settings: Settings) -> Router {
         tokens: Arc::default(),
         metrics: Arc::default(),
     };
-    let taxii = taxii::router().layer(middleware::from_fn(taxii_errors));
+    let body_limit = state.settings.max_body_bytes;
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .nest("/taxii2", taxii)
+        .merge(taxii::router())
         .nest("/api", rest::router())
+        .fallback(not_found)
+        .layer(middleware::from_fn(uniform_errors))
+        .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
@@ -98,16 +101,42 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     response
 }
 
-/// Under `/taxii2/`, every error the framework answers itself (unknown route, wrong method,
-/// unreadable path or query) goes out in the TAXII error format too.
-async fn taxii_errors(request: Request, next: Next) -> Response {
+async fn not_found(uri: axum::http::Uri) -> Response {
+    let error = ApiError::not_found(format!("no endpoint `{}`", uri.path()));
+    if uri.path().starts_with("/taxii2") {
+        error.taxii().into_response()
+    } else {
+        error.into_response()
+    }
+}
+
+/// Every error leaves in the one error shape: under `/taxii2/` with the TAXII media type, else
+/// as JSON — also the ones the framework answers itself (wrong method, unreadable path, query or
+/// body, body too large), whose plain text becomes the description.
+async fn uniform_errors(request: Request, next: Next) -> Response {
+    let taxii = request.uri().path().starts_with("/taxii2");
     let response = next.run(request).await;
     let status = response.status();
-    let is_taxii = response
+    if status.as_u16() < 400 {
+        return response;
+    }
+    let content_type = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/taxii+json"));
-    if status.as_u16() < 400 || is_taxii {
+        .map(|v| v.as_bytes().to_vec())
+        .unwrap_or_default();
+    if content_type.starts_with(b"application/taxii+json") {
+        return response;
+    }
+    if content_type == b"application/json" {
+        // Ours already; only the media type changes under TAXII.
+        let mut response = response;
+        if taxii {
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(TAXII_MEDIA_TYPE),
+            );
+        }
         return response;
     }
     let (_, body) = response.into_parts();
@@ -116,16 +145,16 @@ async fn taxii_errors(request: Request, next: Next) -> Response {
         .unwrap_or_default();
     let description = String::from_utf8_lossy(&text).trim().to_owned();
     let mut error = match status {
-        StatusCode::NOT_FOUND => ApiError::not_found("no such TAXII endpoint"),
+        StatusCode::NOT_FOUND => ApiError::not_found("no such endpoint"),
         StatusCode::METHOD_NOT_ALLOWED => ApiError::bad_request("method not allowed here"),
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::bad_request(description.clone()),
         _ => ApiError::bad_request(description.clone()),
-    }
-    .taxii();
+    };
     error.status = status;
     if !description.is_empty() {
         error.description = Some(description);
     }
-    let _ = TAXII_MEDIA_TYPE;
+    if taxii {
+        error = error.taxii();
+    }
     error.into_response()
 }

@@ -42,27 +42,30 @@ pub const STIX_MEDIA_TYPE: &str = "application/stix+json;version=2.1";
 
 type TaxiiResult = Result<Response, ApiError>;
 
-/// The TAXII routes, to nest under `/taxii2`.
+/// The TAXII routes (full paths under `/taxii2/`; TAXII URLs end with a slash).
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(discovery))
-        .route("/{root}/", get(api_root))
-        .route("/{root}/status/{id}/", get(status))
-        .route("/{root}/collections/", get(collections))
-        .route("/{root}/collections/{collection}/", get(collection))
+        .route("/taxii2/", get(discovery))
+        .route("/taxii2/{root}/", get(api_root))
+        .route("/taxii2/{root}/status/{id}/", get(status))
+        .route("/taxii2/{root}/collections/", get(collections))
+        .route("/taxii2/{root}/collections/{collection}/", get(collection))
         .route(
-            "/{root}/collections/{collection}/objects/",
+            "/taxii2/{root}/collections/{collection}/objects/",
             get(get_objects).post(add_objects),
         )
         .route(
-            "/{root}/collections/{collection}/objects/{object}/",
+            "/taxii2/{root}/collections/{collection}/objects/{object}/",
             get(get_object).delete(delete_object),
         )
         .route(
-            "/{root}/collections/{collection}/objects/{object}/versions/",
+            "/taxii2/{root}/collections/{collection}/objects/{object}/versions/",
             get(versions),
         )
-        .route("/{root}/collections/{collection}/manifest/", get(manifest))
+        .route(
+            "/taxii2/{root}/collections/{collection}/manifest/",
+            get(manifest),
+        )
 }
 
 fn taxii_json(status: StatusCode, body: String) -> Response {

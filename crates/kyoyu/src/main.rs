@@ -4,6 +4,8 @@
 //! case and maps failures to exit statuses — 0 done, 2 bad input (with a message naming the file,
 //! field and line) — so every behaviour worth testing lives in the libraries.
 
+mod server;
+
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +55,64 @@ struct ProfileSource {
     /// An incident file whose `[organization]` is used.
     #[arg(long)]
     incident: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Organizations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrgCommand {
+    /// Create an organization (a tenant).
+    Create {
+        /// Its unique name.
+        name: String,
+        /// What it is.
+        #[arg(long, default_value = "victim", value_parser = ["victim", "vendor", "hub", "member"])]
+        kind: String,
+        #[command(flatten)]
+        store: server::StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token; prints the token alone on stdout (shown once, stored hashed).
+    Create {
+        /// The organization it acts for.
+        #[arg(long)]
+        org: String,
+        /// Its role.
+        #[arg(long, value_parser = ["responder", "vendor", "executive", "hub_analyst", "member"])]
+        role: String,
+        /// Who holds it (a note for people).
+        #[arg(long)]
+        label: Option<String>,
+        #[command(flatten)]
+        store: server::StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of the whole audit log; exit 1 if any entry was altered or removed.
+    Verify {
+        /// The head hash recorded earlier elsewhere: also detects entries removed from the end.
+        #[arg(long)]
+        expect_head: Option<String>,
+        #[command(flatten)]
+        store: server::StoreArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -137,6 +197,31 @@ enum Command {
         #[arg(long)]
         into: Option<PathBuf>,
     },
+    /// Run the server: TAXII 2.1 at /taxii2/, the REST API at /api/ (OpenAPI at
+    /// /api/openapi.json), /healthz and /metrics. A new data directory gets a first hub
+    /// organization and a token, printed once.
+    Serve {
+        #[command(flatten)]
+        store: server::StoreArgs,
+        /// Address to listen on (default 127.0.0.1:8480).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// Name of the first organization on a new server.
+        #[arg(long, default_value = "hub")]
+        first_org: String,
+    },
+    /// Set up organizations and tokens on the server's data (works while it runs).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Print the default settings file of `kyoyu serve`, every key explained.
+    DefaultConfig,
     /// Print the rules in force with their ids and sources.
     Rules {
         /// Print JSON instead of text.
@@ -186,6 +271,36 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Serve {
+            store,
+            listen,
+            first_org,
+        } => server::serve(&store, listen, &first_org),
+        Command::Admin {
+            command:
+                AdminCommand::Org {
+                    command: OrgCommand::Create { name, kind, store },
+                },
+        } => server::create_org(&store, &name, &kind),
+        Command::Admin {
+            command:
+                AdminCommand::Token {
+                    command:
+                        TokenCommand::Create {
+                            org,
+                            role,
+                            label,
+                            store,
+                        },
+                },
+        } => server::create_token(&store, &org, &role, label.as_deref()),
+        Command::Audit {
+            command: AuditCommand::Verify { expect_head, store },
+        } => server::verify_audit(&store, expect_head.as_deref()),
+        Command::DefaultConfig => {
+            print!("{}", kyoyu_server::Settings::default_file());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Assess {
             file,
             json,

@@ -1,0 +1,588 @@
+//! The authorization matrix: every route × every role × two victim tenants (plus a vendor, a hub
+//! and two members). Nothing of tenant A — above all its context items and identity profile —
+//! may reach anyone but A (and the vendor A consented to); a TLP:RED or AMBER+STRICT object may
+//! reach only the owning hub and its submitter; every role gets exactly what `rest::allowed`
+//! says on its own data; and no refused write changes anything.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use kyoyu_server::rest::{Action, allowed};
+use kyoyu_server::{Settings, app};
+use kyoyu_store::{Actor, OrgKind, Role, Store, TokenRecord};
+use kyoyu_store_sqlite::SqliteStore;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// Strings that exist only in tenant A's incident (context item, profile).
+const A_SECRETS: [&str; 3] = [
+    "ALPHA-CONTEXT-7731",
+    "Alpha Seimitsu 7731",
+    "alpha7731.example",
+];
+/// Strings that exist only in B's incident.
+const B_SECRETS: [&str; 2] = ["BRAVO-CONTEXT-4410", "Bravo Kogyo 4410"];
+/// A string only in A's restricted (RED, AMBER+STRICT) objects.
+const RESTRICTED: &str = "restricted-4f1c";
+
+const TAXII: &str = "application/taxii+json;version=2.1";
+
+fn incident(id: &str, name: &str, domain: &str, context: &str) -> Value {
+    json!({
+        "incident": {"id": id, "title": "VPN intrusion", "jurisdictions": ["JP"], "sectors": ["manufacturing"]},
+        "organization": {"names": [name], "domains": [domain]},
+        "facts": {"personal_data": "none", "wrongful_act": true, "attacker_contained": false},
+        "timeline": [{"event": "discovery", "at": "2026-11-02T09:30:00+09:00"}],
+        "items": [
+            {"id": "c2-1", "kind": "ioc", "type": "domain-name", "value": "update-check.example.net", "tlp": "amber"},
+            {"id": "ttp-1", "kind": "ttp", "technique": "T1190", "text": "Exploitation of the VPN appliance"},
+            {"id": "dmg-1", "kind": "damage", "text": context},
+            {"id": "resp-1", "kind": "response_history", "text": format!("{context} response by {name}")}
+        ],
+        "communities": [{"id": "hub", "type": "hub", "max_tlp": "amber"}]
+    })
+}
+
+fn stix_indicator(uuid_tail: &str, marking: Option<&str>, label: &str) -> Value {
+    let mut object = json!({
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": format!("indicator--00000000-0000-4000-8000-{uuid_tail}"),
+        "created": "2026-11-03T00:00:00.000Z",
+        "modified": "2026-11-03T00:00:00.000Z",
+        "name": label,
+        "pattern": "[domain-name:value = 'bad.example.net']",
+        "pattern_type": "stix",
+        "valid_from": "2026-11-03T00:00:00Z"
+    });
+    if let Some(marking) = marking {
+        object["object_marking_refs"] = json!([marking]);
+    }
+    object
+}
+
+const TLP_RED: &str = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+const TLP_AMBER_STRICT: &str = "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003";
+const TLP_GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
+
+struct World {
+    app: Router,
+    store: Arc<dyn Store>,
+    /// (org, role) → token text.
+    tokens: HashMap<(String, Role), String>,
+    /// (org, role) → token id.
+    token_ids: HashMap<(String, Role), String>,
+    community: String,
+    status_a: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn call(
+    app: &Router,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<(&str, String)>,
+) -> (StatusCode, String) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"));
+    let body = match body {
+        Some((content_type, text)) => {
+            request = request.header("content-type", content_type);
+            Body::from(text)
+        }
+        None => Body::empty(),
+    };
+    if path.starts_with("/taxii2") {
+        request = request.header("accept", TAXII);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(body).expect("request"))
+        .await
+        .expect("the router answers");
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+const ORGS: [(&str, OrgKind); 6] = [
+    ("victim-a", OrgKind::Victim),
+    ("victim-b", OrgKind::Victim),
+    ("vendor-v", OrgKind::Vendor),
+    ("hub-h", OrgKind::Hub),
+    ("member-m", OrgKind::Member),
+    ("member-n", OrgKind::Member),
+];
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).await.expect("store opens"));
+    let mut tokens = HashMap::new();
+    let mut token_ids = HashMap::new();
+    for (name, kind) in ORGS {
+        let org = store
+            .system_create_org(&Actor::operator(), name, kind)
+            .await
+            .expect("org");
+        for role in Role::ALL {
+            let issued = kyoyu_store::token::issue().expect("token");
+            store
+                .system_create_token(
+                    &Actor::operator(),
+                    &TokenRecord {
+                        id: issued.id.clone(),
+                        org: org.id,
+                        role,
+                        label: format!("{name} {}", role.as_str()),
+                        hash: issued.hash.clone(),
+                        created: chrono::Utc::now(),
+                        revoked: None,
+                    },
+                )
+                .await
+                .expect("token stored");
+            tokens.insert((name.to_owned(), role), issued.secret.expose().to_owned());
+            token_ids.insert((name.to_owned(), role), issued.id);
+        }
+    }
+    let app = app(store.clone(), Settings::default());
+    let token = |org: &str, role: Role| tokens[&(org.to_owned(), role)].clone();
+    // The two victims' incidents.
+    for (org, id, name, domain, context) in [
+        (
+            "victim-a",
+            "inc-a",
+            A_SECRETS[1],
+            A_SECRETS[2],
+            A_SECRETS[0],
+        ),
+        (
+            "victim-b",
+            "inc-b",
+            B_SECRETS[1],
+            "bravo4410.example",
+            B_SECRETS[0],
+        ),
+    ] {
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            "/api/incidents",
+            &token(org, Role::Responder),
+            Some((
+                "application/json",
+                incident(id, name, domain, context).to_string(),
+            )),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    // A lets the vendor act for it; B does not.
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/consents",
+        &token("victim-a", Role::Responder),
+        Some((
+            "application/json",
+            json!({"vendor": "vendor-v"}).to_string(),
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    // The hub's community, with both victims and one member (member-n stays outside).
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/communities",
+        &token("hub-h", Role::HubAnalyst),
+        Some((
+            "application/json",
+            json!({"title": "Manufacturing early warning", "kind": "A", "max_tlp": "amber"})
+                .to_string(),
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let community = serde_json::from_str::<Value>(&body).expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    for member in ["victim-a", "victim-b", "member-m"] {
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            &format!("/api/communities/{community}/members"),
+            &token("hub-h", Role::HubAnalyst),
+            Some(("application/json", json!({"org": member}).to_string())),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    }
+    // A submits a RED, an AMBER+STRICT, a GREEN and an unmarked indicator.
+    let envelope = json!({"objects": [
+        stix_indicator("000000000001", Some(TLP_RED), &format!("red {RESTRICTED}")),
+        stix_indicator("000000000002", Some(TLP_AMBER_STRICT), &format!("amber strict {RESTRICTED}")),
+        stix_indicator("000000000003", Some(TLP_GREEN), "green indicator"),
+        stix_indicator("000000000004", None, "unmarked indicator"),
+    ]});
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/taxii2/kyoyu/collections/{community}/objects/"),
+        &token("victim-a", Role::Responder),
+        Some((TAXII, envelope.to_string())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let status_body: Value = serde_json::from_str(&body).expect("status json");
+    assert_eq!(status_body["success_count"], 4, "{body}");
+    let status_a = status_body["id"].as_str().expect("status id").to_owned();
+    World {
+        app,
+        store,
+        tokens,
+        token_ids,
+        community,
+        status_a,
+        _dir: dir,
+    }
+}
+
+/// A request of the walk: method, path, body, and the action it is (for REST role checks).
+struct Route {
+    method: Method,
+    path: String,
+    body: Option<(&'static str, String)>,
+    action: Option<Action>,
+    /// Whether it targets A's data (then only A, or the vendor for A, may succeed).
+    targets_a: bool,
+}
+
+fn routes(world: &World, a_token_id: &str) -> Vec<Route> {
+    let c = &world.community;
+    let get = |path: String, action: Option<Action>, targets_a: bool| Route {
+        method: Method::GET,
+        path,
+        body: None,
+        action,
+        targets_a,
+    };
+    let item =
+        json!({"id": "late-1", "kind": "damage", "text": "intruder's late write"}).to_string();
+    vec![
+        get("/api/whoami".into(), Some(Action::WhoAmI), false),
+        get("/api/incidents".into(), Some(Action::ListIncidents), false),
+        get(
+            "/api/incidents?for_org=victim-a".into(),
+            Some(Action::ListIncidents),
+            true,
+        ),
+        get(
+            "/api/incidents/inc-a".into(),
+            Some(Action::ReadIncident),
+            true,
+        ),
+        get(
+            "/api/incidents/inc-a?for_org=victim-a".into(),
+            Some(Action::ReadIncident),
+            true,
+        ),
+        get(
+            "/api/incidents/inc-a/assessment?at=2026-11-06T12:00:00%2B09:00".into(),
+            Some(Action::Assess),
+            true,
+        ),
+        get(
+            "/api/incidents/inc-a/assessment?for_org=victim-a&at=2026-11-06T12:00:00%2B09:00"
+                .into(),
+            Some(Action::Assess),
+            true,
+        ),
+        get(
+            "/api/incidents/inc-a/summary?at=2026-11-06T12:00:00%2B09:00".into(),
+            Some(Action::ReadSummary),
+            true,
+        ),
+        get(
+            "/api/incidents/inc-a/export?community=hub".into(),
+            Some(Action::Share),
+            true,
+        ),
+        get(
+            "/api/incidents/inc-a/export?community=hub&format=misp&for_org=victim-a".into(),
+            Some(Action::Share),
+            true,
+        ),
+        get(
+            "/api/communities".into(),
+            Some(Action::ReadCommunities),
+            false,
+        ),
+        get(
+            format!("/api/communities/{c}/members"),
+            Some(Action::ManageCommunities),
+            false,
+        ),
+        get("/api/audit".into(), Some(Action::ReadAudit), false),
+        get("/taxii2/".into(), None, false),
+        get("/taxii2/kyoyu/".into(), None, false),
+        get("/taxii2/kyoyu/collections/".into(), None, false),
+        get(format!("/taxii2/kyoyu/collections/{c}/"), None, false),
+        get(
+            format!("/taxii2/kyoyu/collections/{c}/objects/"),
+            None,
+            false,
+        ),
+        get(
+            format!("/taxii2/kyoyu/collections/{c}/objects/?match[version]=all"),
+            None,
+            false,
+        ),
+        get(
+            format!("/taxii2/kyoyu/collections/{c}/manifest/"),
+            None,
+            false,
+        ),
+        get(
+            format!(
+                "/taxii2/kyoyu/collections/{c}/objects/indicator--00000000-0000-4000-8000-000000000001/"
+            ),
+            None,
+            false,
+        ),
+        get(
+            format!(
+                "/taxii2/kyoyu/collections/{c}/objects/indicator--00000000-0000-4000-8000-000000000002/versions/"
+            ),
+            None,
+            false,
+        ),
+        get(
+            format!("/taxii2/kyoyu/status/{}/", world.status_a),
+            None,
+            true,
+        ),
+        // Writes aimed at A's data: must fail for everyone but A (and its vendor).
+        Route {
+            method: Method::POST,
+            path: "/api/incidents/inc-a/items".into(),
+            body: Some(("application/json", item.clone())),
+            action: Some(Action::WriteIncident),
+            targets_a: true,
+        },
+        Route {
+            method: Method::POST,
+            path: "/api/incidents/inc-a/items?for_org=victim-a".into(),
+            body: Some(("application/json", item.replace("late-1", "late-2"))),
+            action: Some(Action::WriteIncident),
+            targets_a: true,
+        },
+        Route {
+            method: Method::DELETE,
+            path: "/api/consents/vendor-v".into(),
+            body: None,
+            action: Some(Action::ManageConsent),
+            targets_a: false,
+        },
+        Route {
+            method: Method::DELETE,
+            path: format!("/api/tokens/{a_token_id}"),
+            body: None,
+            action: Some(Action::RevokeToken),
+            targets_a: true,
+        },
+        Route {
+            method: Method::DELETE,
+            path: format!("/api/communities/{c}/members/victim-a"),
+            body: None,
+            action: Some(Action::ManageCommunities),
+            targets_a: false,
+        },
+        Route {
+            method: Method::DELETE,
+            path: format!(
+                "/taxii2/kyoyu/collections/{c}/objects/indicator--00000000-0000-4000-8000-000000000001/"
+            ),
+            body: None,
+            action: None,
+            targets_a: false,
+        },
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_tenant_sees_another_and_restricted_tlp_stays_with_its_audience() {
+    let world = world().await;
+    // The token whose revocation the walk tries: A's executive (A's responder keeps working).
+    let a_exec_id = world.token_ids[&("victim-a".to_owned(), Role::Executive)].clone();
+    let routes = routes(&world, &a_exec_id);
+    let mut checked = 0;
+    // Every principal except A itself; the vendor with A's consent may see A's data.
+    for (org, _) in ORGS {
+        for role in Role::ALL {
+            let token = world.tokens[&(org.to_owned(), role)].clone();
+            for route in &routes {
+                // Destructive writes that A itself (or its consented vendor, or the hub owner)
+                // may legitimately do would change the world for the rest of the walk.
+                let destructive = route.method == Method::DELETE;
+                let entitled_to_a =
+                    org == "victim-a" || (org == "vendor-v" && role == Role::Vendor);
+                if destructive && (entitled_to_a || org == "hub-h") {
+                    continue;
+                }
+                let (status, body) = call(
+                    &world.app,
+                    route.method.clone(),
+                    &route.path,
+                    &token,
+                    route.body.clone(),
+                )
+                .await;
+                checked += 1;
+                assert_ne!(
+                    status,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "{org}/{role:?} {} {}: {body}",
+                    route.method,
+                    route.path
+                );
+                // 1. Tenant isolation: A's secrets only to A and the vendor A consented to.
+                if !entitled_to_a {
+                    for secret in A_SECRETS {
+                        assert!(
+                            !body.contains(secret),
+                            "{org}/{role:?} saw A's `{secret}` at {} {}: {body}",
+                            route.method,
+                            route.path
+                        );
+                    }
+                    if route.targets_a && route.method != Method::GET {
+                        assert!(
+                            status.is_client_error(),
+                            "{org}/{role:?} wrote to A's data: {} {} → {status}",
+                            route.method,
+                            route.path
+                        );
+                    }
+                }
+                if org != "victim-b" {
+                    for secret in B_SECRETS {
+                        assert!(
+                            !body.contains(secret),
+                            "{org}/{role:?} saw B's `{secret}` at {}: {body}",
+                            route.path
+                        );
+                    }
+                }
+                // 2. TLP: restricted objects only to the owning hub and the submitter.
+                if org != "hub-h" && org != "victim-a" {
+                    assert!(
+                        !body.contains(RESTRICTED),
+                        "{org}/{role:?} received a RED/AMBER+STRICT object at {}: {body}",
+                        route.path
+                    );
+                }
+                // 3. Roles: on its own data a role gets what the table says.
+                if let Some(action) = route.action
+                    && !allowed(action, role)
+                {
+                    assert_eq!(
+                        status,
+                        StatusCode::FORBIDDEN,
+                        "{org}/{role:?} {} {}: {body}",
+                        route.method,
+                        route.path
+                    );
+                }
+                if (route.path.contains("/objects/") || route.path.contains("/manifest/"))
+                    && role == Role::Executive
+                {
+                    assert!(
+                        status.is_client_error(),
+                        "executives read no collections: {} → {status}",
+                        route.path
+                    );
+                }
+            }
+        }
+    }
+    assert!(checked > 800, "walked {checked} requests");
+
+    // Members and the hub do get what they may: the GREEN object reaches member-m, the RED one
+    // reaches the hub, and member-n (outside the community) gets nothing.
+    let c = &world.community;
+    let objects = format!("/taxii2/kyoyu/collections/{c}/objects/");
+    let (status, body) = call(
+        &world.app,
+        Method::GET,
+        &objects,
+        &world.tokens[&("member-m".to_owned(), Role::Member)],
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("green indicator") && body.contains("unmarked indicator"),
+        "{body}"
+    );
+    let (_, body) = call(
+        &world.app,
+        Method::GET,
+        &objects,
+        &world.tokens[&("hub-h".to_owned(), Role::HubAnalyst)],
+        None,
+    )
+    .await;
+    assert!(
+        body.contains(RESTRICTED),
+        "the owning hub receives RED: {body}"
+    );
+    let (status, _) = call(
+        &world.app,
+        Method::GET,
+        &objects,
+        &world.tokens[&("member-n".to_owned(), Role::Member)],
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Nothing of A changed: its incident has its four items, its executive token works.
+    let a = world.tokens[&("victim-a".to_owned(), Role::Responder)].clone();
+    let (status, body) = call(&world.app, Method::GET, "/api/incidents/inc-a", &a, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let document: Value = serde_json::from_str(&body).expect("json");
+    let items = document["items"].as_array().expect("items");
+    // The consented vendor's append (late-1 or late-2) is the only change allowed.
+    assert!(
+        items
+            .iter()
+            .all(|i| ["c2-1", "ttp-1", "dmg-1", "resp-1", "late-1", "late-2"]
+                .contains(&i["id"].as_str().unwrap_or_default())),
+        "{body}"
+    );
+    let exec = world.tokens[&("victim-a".to_owned(), Role::Executive)].clone();
+    let (status, _) = call(&world.app, Method::GET, "/api/whoami", &exec, None).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "A's token was not revoked by anyone else"
+    );
+    // And the audit chain holds.
+    let entries = world.store.system_audit_log(0, 100_000).await.expect("log");
+    kyoyu_store::verify_chain((0, kyoyu_store::audit::GENESIS.into()), &entries)
+        .expect("chain verifies");
+}

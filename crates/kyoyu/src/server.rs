@@ -1,0 +1,268 @@
+//! The server side of the command: `kyoyu serve`, `kyoyu admin org|token create`,
+//! `kyoyu audit verify` and `kyoyu default-config`.
+//!
+//! Key decision: the backend is picked once, here, from the settings (`--data DIR` → the
+//! embedded SQLite store, the default; `--database URL` → a database server), and everything
+//! after works on `Arc<dyn Store>`; settings are layered defaults → `--config` file → `KYOYU_*`
+//! environment → flags, so a script can set a server up from nothing with the same flags it
+//! serves with.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use kyoyu_server::Settings;
+use kyoyu_store::{Actor, OrgKind, Role, Store, TokenRecord};
+
+/// Where the data is: the flags `serve` and `admin` share.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoreArgs {
+    /// A settings file (TOML; see `kyoyu default-config`).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Directory of the embedded store (default `kyoyu-data`).
+    #[arg(long, conflicts_with = "database")]
+    pub data: Option<PathBuf>,
+    /// A database URL instead of the embedded store.
+    #[arg(long)]
+    pub database: Option<String>,
+}
+
+/// The settings from every layer.
+pub fn settings(
+    args: &StoreArgs,
+    listen: Option<std::net::SocketAddr>,
+) -> anyhow::Result<Settings> {
+    let mut settings = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("{}: cannot read the settings file", path.display()))?;
+            Settings::from_file(&text, &path.display().to_string())?
+        }
+        None => Settings::default(),
+    };
+    settings.apply_env(std::env::vars())?;
+    if let Some(data) = &args.data {
+        settings.data = data.clone();
+        settings.database.clear();
+    }
+    if let Some(database) = &args.database {
+        settings.database = database.clone();
+    }
+    if let Some(listen) = listen {
+        settings.listen = listen;
+    }
+    settings.check()?;
+    Ok(settings)
+}
+
+/// Opens the backend the settings name.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    if !settings.database.is_empty() {
+        bail!(
+            "--database {}: only the embedded store is built into this version; use --data DIR",
+            redact_url(&settings.database)
+        );
+    }
+    let store = kyoyu_store_sqlite::SqliteStore::open(&settings.data)
+        .await
+        .with_context(|| format!("{}: cannot open the store", settings.data.display()))?;
+    Ok(Arc::new(store))
+}
+
+/// A database URL without its password, for messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn init_logs(settings: &Settings) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(&settings.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if settings.log_format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Issues a token and stores its hash; returns the token text.
+async fn issue_token(
+    store: &dyn Store,
+    org: kyoyu_store::OrgId,
+    role: Role,
+    label: &str,
+) -> anyhow::Result<kyoyu_store::TokenSecret> {
+    let issued = tokio::task::spawn_blocking(kyoyu_store::token::issue)
+        .await?
+        .map_err(anyhow::Error::msg)?;
+    let record = TokenRecord {
+        id: issued.id.clone(),
+        org,
+        role,
+        label: label.to_owned(),
+        hash: issued.hash.clone(),
+        created: chrono::Utc::now(),
+        revoked: None,
+    };
+    store
+        .system_create_token(&Actor::operator(), &record)
+        .await?;
+    Ok(issued.secret)
+}
+
+/// `kyoyu serve`.
+pub fn serve(
+    args: &StoreArgs,
+    listen: Option<std::net::SocketAddr>,
+    first_org: &str,
+) -> anyhow::Result<ExitCode> {
+    let settings = settings(args, listen)?;
+    init_logs(&settings);
+    runtime()?.block_on(async move {
+        let store = open_store(&settings).await?;
+        let listener = tokio::net::TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let address = listener.local_addr()?;
+        if store.system_orgs().await?.is_empty() {
+            // A new server: one hub organization and an analyst token, shown once.
+            let org = store
+                .system_create_org(&Actor::operator(), first_org, OrgKind::Hub)
+                .await?;
+            let token = issue_token(store.as_ref(), org.id, Role::HubAnalyst, "first token").await?;
+            eprintln!(
+                "kyoyu: new server: organization `{}` (hub) with a hub_analyst token, shown this once:\n\n    {}\n\n\
+                 Try:  curl -H 'Authorization: Bearer {}' http://{address}/api/whoami\n\
+                 TAXII 2.1: http://{address}/taxii2/  (HTTP Basic: any user name, the token as password)\n\
+                 More organizations and tokens: kyoyu admin org create NAME --kind victim|vendor|hub|member\n\
+                 \x20                              kyoyu admin token create --org NAME --role ROLE\n\
+                 新しいサーバです。上のトークンは一度だけ表示されます。",
+                org.name,
+                token.expose(),
+                token.expose()
+            );
+        }
+        eprintln!(
+            "kyoyu: listening on http://{address} (TAXII 2.1 at /taxii2/, REST at /api/, OpenAPI at /api/openapi.json); data in {}",
+            settings.data.display()
+        );
+        kyoyu_server::serve(store, settings, listener, shutdown_signal()).await?;
+        eprintln!("kyoyu: stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
+
+/// `kyoyu admin org create`.
+pub fn create_org(args: &StoreArgs, name: &str, kind: &str) -> anyhow::Result<ExitCode> {
+    let settings = settings(args, None)?;
+    let kind = OrgKind::parse(kind)
+        .with_context(|| format!("--kind {kind}: expected victim, vendor, hub or member"))?;
+    if name.trim().is_empty() || name.trim() != name {
+        bail!("the organization name `{name}` is empty or has spaces around it");
+    }
+    runtime()?.block_on(async move {
+        let store = open_store(&settings).await?;
+        let org = store
+            .system_create_org(&Actor::operator(), name, kind)
+            .await?;
+        eprintln!(
+            "kyoyu: created organization `{}` ({})",
+            org.name,
+            org.kind.as_str()
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `kyoyu admin token create`: prints the token alone on stdout.
+pub fn create_token(
+    args: &StoreArgs,
+    org: &str,
+    role: &str,
+    label: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let settings = settings(args, None)?;
+    let role = Role::parse(role).with_context(|| {
+        format!("--role {role}: expected responder, vendor, executive, hub_analyst or member")
+    })?;
+    runtime()?.block_on(async move {
+        let store = open_store(&settings).await?;
+        let found = store.system_org_by_name(org).await?.with_context(|| {
+            format!("--org {org}: no such organization (kyoyu admin org create {org})")
+        })?;
+        let token = issue_token(store.as_ref(), found.id, role, label.unwrap_or("")).await?;
+        println!("{}", token.expose());
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `kyoyu audit verify`: walks the whole chain; exit 1 when it is broken.
+pub fn verify_audit(args: &StoreArgs, expect_head: Option<&str>) -> anyhow::Result<ExitCode> {
+    let settings = settings(args, None)?;
+    runtime()?.block_on(async move {
+        let store = open_store(&settings).await?;
+        let mut last = (0i64, kyoyu_store::audit::GENESIS.to_owned());
+        loop {
+            let entries = store.system_audit_log(last.0, 1000).await?;
+            if entries.is_empty() {
+                break;
+            }
+            match kyoyu_store::verify_chain(last.clone(), &entries) {
+                Ok(next) => last = next,
+                Err(broken) => {
+                    println!("BROKEN: {broken}");
+                    eprintln!("kyoyu: the audit log was altered after it was written / 監査ログが改ざんされています");
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        if let Some(expected) = expect_head
+            && expected != last.1
+        {
+            println!(
+                "BROKEN: the head is {} but {expected} was expected (entries removed from the end?)",
+                last.1
+            );
+            return Ok(ExitCode::from(1));
+        }
+        println!("ok: {} entries, head {}", last.0, last.1);
+        Ok(ExitCode::SUCCESS)
+    })
+}

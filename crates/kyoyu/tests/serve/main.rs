@@ -1,0 +1,601 @@
+//! `kyoyu serve` as a user runs it: the real binary on a fresh data directory, set up from
+//! nothing with `kyoyu admin`, driven by the OASIS taxii2-client, killed with SIGKILL in the
+//! middle of a stream of POSTs, and fed bad requests.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+const TAXII: &str = "application/taxii+json;version=2.1";
+
+/// A running server process; killed when dropped.
+struct Server {
+    child: Child,
+    address: SocketAddr,
+    /// The token printed at the first start, if this start was the first.
+    first_token: Option<String>,
+    /// Everything it printed before it listened.
+    banner: String,
+}
+
+impl Server {
+    fn start(data: &Path, env: &[(&str, &str)]) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kyoyu"));
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("kyoyu serve starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let (lines_tx, lines_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if lines_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut banner = String::new();
+        let mut first_token = None;
+        let address = loop {
+            let line = lines_rx
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| {
+                    panic!("the server did not say it listens; it said:\n{banner}")
+                });
+            banner.push_str(&line);
+            banner.push('\n');
+            if let Some(token) = line.trim().strip_prefix("kyoyu_") {
+                first_token = Some(format!("kyoyu_{token}"));
+            }
+            if let Some(rest) = line.strip_prefix("kyoyu: listening on http://") {
+                let address = rest.split_whitespace().next().expect("address");
+                break address.parse().expect("socket address");
+            }
+        };
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || while lines_rx.recv().is_ok() {});
+        Server {
+            child,
+            address,
+            first_token,
+            banner,
+        }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill(); // SIGKILL on Unix
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// One HTTP/1.1 request over a fresh connection; the status and the body.
+fn http(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes())?;
+    stream.write_all(body)?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = match text.split_once("\r\n\r\n") {
+        Some((head, body))
+            if head
+                .to_ascii_lowercase()
+                .contains("transfer-encoding: chunked") =>
+        {
+            dechunk(body)
+        }
+        Some((_, body)) => body.to_owned(),
+        None => String::new(),
+    };
+    Ok((status, body))
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = rest[size..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// `kyoyu admin …` on the data directory; stdout.
+fn admin(data: &Path, arguments: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_kyoyu"))
+        .arg("admin")
+        .args(arguments)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .expect("kyoyu admin runs");
+    assert!(
+        output.status.success(),
+        "kyoyu admin {arguments:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+/// A server set up from nothing, as a script would: the first hub from `serve`, a victim and
+/// its responder token from `kyoyu admin`, a community with the victim in it from the REST API.
+struct SetUp {
+    server: Server,
+    victim_token: String,
+    hub_token: String,
+    collection: String,
+}
+
+fn set_up(data: &Path, env: &[(&str, &str)]) -> SetUp {
+    let server = Server::start(data, env);
+    let hub_token = server
+        .first_token
+        .clone()
+        .expect("a new server prints its first token");
+    admin(data, &["org", "create", "victim-1", "--kind", "victim"]);
+    let victim_token = admin(
+        data,
+        &[
+            "token",
+            "create",
+            "--org",
+            "victim-1",
+            "--role",
+            "responder",
+        ],
+    );
+    let victim_token = victim_token.trim_end().to_owned();
+    let (status, body) = http(
+        server.address,
+        "POST",
+        "/api/communities",
+        &[
+            ("Authorization", &bearer(&hub_token)),
+            ("Content-Type", "application/json"),
+        ],
+        json!({"title": "early-warning", "kind": "A", "max_tlp": "amber"})
+            .to_string()
+            .as_bytes(),
+    )
+    .expect("create community");
+    assert_eq!(status, 201, "{body}");
+    let collection = serde_json::from_str::<Value>(&body).expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (status, body) = http(
+        server.address,
+        "POST",
+        &format!("/api/communities/{collection}/members"),
+        &[
+            ("Authorization", &bearer(&hub_token)),
+            ("Content-Type", "application/json"),
+        ],
+        json!({"org": "victim-1"}).to_string().as_bytes(),
+    )
+    .expect("add member");
+    assert_eq!(status, 204, "{body}");
+    SetUp {
+        server,
+        victim_token,
+        hub_token,
+        collection,
+    }
+}
+
+fn python() -> String {
+    let output = Command::new(common::root().join("scripts/python-peers"))
+        .output()
+        .expect("scripts/python-peers runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn a_new_server_has_a_first_organization_and_says_how_to_log_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut server = Server::start(dir.path(), &[]);
+    let token = server.first_token.clone().expect("token printed");
+    assert!(
+        server.banner.contains("Authorization: Bearer"),
+        "{}",
+        server.banner
+    );
+    assert!(server.banner.contains("/taxii2/"), "{}", server.banner);
+    let (status, body) = http(
+        server.address,
+        "GET",
+        "/api/whoami",
+        &[("Authorization", &bearer(&token))],
+        b"",
+    )
+    .expect("whoami");
+    assert_eq!(status, 200, "{body}");
+    let who: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(
+        (who["org"].as_str(), who["role"].as_str()),
+        (Some("hub"), Some("hub_analyst"))
+    );
+    let (status, body) = http(server.address, "GET", "/healthz", &[], b"").expect("healthz");
+    assert_eq!((status, body.trim()), (200, "ok"));
+    let (status, body) =
+        http(server.address, "GET", "/api/openapi.json", &[], b"").expect("openapi");
+    assert_eq!(status, 200);
+    let openapi: Value = serde_json::from_str(&body).expect("openapi is JSON");
+    assert!(
+        openapi["paths"]["/api/incidents/{id}/shares"].is_object(),
+        "{body}"
+    );
+    // A second start prints no token: it was shown once.
+    server.kill();
+    let again = Server::start(dir.path(), &[]);
+    assert_eq!(again.first_token, None, "{}", again.banner);
+    // The token is stored hashed: its secret part is nowhere in the data directory.
+    let secret = token.rsplit('_').next().expect("secret");
+    for entry in std::fs::read_dir(dir.path()).expect("data dir") {
+        let bytes = std::fs::read(entry.expect("entry").path()).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(secret),
+            "the token's secret is stored"
+        );
+    }
+}
+
+#[test]
+fn admin_token_create_prints_the_token_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    admin(dir.path(), &["org", "create", "acme", "--kind", "member"]);
+    let out = admin(
+        dir.path(),
+        &["token", "create", "--org", "acme", "--role", "member"],
+    );
+    let line = out.strip_suffix('\n').expect("one line");
+    let (id, secret) = line
+        .strip_prefix("kyoyu_")
+        .and_then(|t| t.split_once('_'))
+        .expect("token form");
+    assert!(id.len() == 12 && secret.len() == 64, "{out}");
+    let output = Command::new(env!("CARGO_BIN_EXE_kyoyu"))
+        .args([
+            "admin", "token", "create", "--org", "nobody", "--role", "member", "--data",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nobody"));
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn the_oasis_taxii2_client_adds_pages_and_filters() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let setup = set_up(dir.path(), &[]);
+    let script = common::root().join("crates/kyoyu/tests/serve/taxii_client.py");
+    let output = Command::new(python())
+        .arg(script)
+        .arg(format!("http://{}", setup.server.address))
+        .arg(&setup.victim_token)
+        .arg("early-warning")
+        .arg("10000")
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "taxii2-client failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&output.stdout).expect("summary");
+    assert_eq!(summary["paged"], 10000, "{summary}");
+    assert_eq!(summary["pages"], 100, "{summary}");
+    assert_eq!(summary["added_after"], 5000, "{summary}");
+    assert_eq!(summary["statuses"], 10, "{summary}");
+    let _ = setup.hub_token;
+}
+
+fn indicator(n: u64) -> Value {
+    json!({
+        "type": "indicator", "spec_version": "2.1",
+        "id": format!("indicator--{:08x}-0000-4000-8000-{:012x}", n >> 16, n),
+        "created": "2026-11-03T00:00:00.000Z", "modified": "2026-11-03T00:00:00.000Z",
+        "name": format!("indicator {n}"),
+        "pattern": format!("[ipv4-addr:value = '198.51.100.{}']", n % 250),
+        "pattern_type": "stix", "valid_from": "2026-11-03T00:00:00Z"
+    })
+}
+
+#[test]
+fn objects_whose_status_said_complete_survive_sigkill_and_the_audit_chain_verifies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut setup = set_up(dir.path(), &[]);
+    let objects_path = format!("/taxii2/kyoyu/collections/{}/objects/", setup.collection);
+    let address = setup.server.address;
+    let token = setup.victim_token.clone();
+    let path = objects_path.clone();
+    // A client posting batches as fast as it can, remembering what was confirmed complete.
+    let (confirmed_tx, confirmed_rx) = mpsc::channel::<Vec<String>>();
+    let poster = std::thread::spawn(move || {
+        let mut n = 0u64;
+        loop {
+            let batch: Vec<Value> = (0..25).map(|i| indicator(n + i)).collect();
+            n += 25;
+            let body = json!({"objects": batch}).to_string();
+            let auth = bearer(&token);
+            let result = http(
+                address,
+                "POST",
+                &path,
+                &[
+                    ("Authorization", &auth),
+                    ("Content-Type", TAXII),
+                    ("Accept", TAXII),
+                ],
+                body.as_bytes(),
+            );
+            match result {
+                Ok((202, body)) => {
+                    let status: Value = serde_json::from_str(&body).expect("status json");
+                    if status["status"] == "complete" {
+                        let ids = status["successes"]
+                            .as_array()
+                            .expect("successes")
+                            .iter()
+                            .map(|s| s["id"].as_str().expect("id").to_owned())
+                            .collect();
+                        if confirmed_tx.send(ids).is_err() {
+                            return;
+                        }
+                    }
+                }
+                // The server died under us: that is the point.
+                _ => return,
+            }
+        }
+    });
+    // Let some batches land, then kill the server in the middle of the stream.
+    let mut confirmed: Vec<String> = Vec::new();
+    while confirmed.len() < 500 {
+        confirmed.extend(
+            confirmed_rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("batches complete"),
+        );
+    }
+    setup.server.kill();
+    let _ = poster.join();
+    confirmed.extend(confirmed_rx.try_iter().flatten());
+
+    let server = Server::start(dir.path(), &[]);
+    let auth = bearer(&setup.victim_token);
+    let headers = [("Authorization", auth.as_str()), ("Accept", TAXII)];
+    // Every confirmed object is there (read back through the manifest, all pages).
+    let mut present = std::collections::HashSet::new();
+    let mut next: Option<String> = None;
+    loop {
+        let url = match &next {
+            Some(next) => format!(
+                "/taxii2/kyoyu/collections/{}/manifest/?limit=1000&next={next}",
+                setup.collection
+            ),
+            None => format!(
+                "/taxii2/kyoyu/collections/{}/manifest/?limit=1000",
+                setup.collection
+            ),
+        };
+        let (status, body) = http(server.address, "GET", &url, &headers, b"").expect("manifest");
+        assert_eq!(status, 200, "{body}");
+        let page: Value = serde_json::from_str(&body).expect("json");
+        for record in page["objects"].as_array().into_iter().flatten() {
+            present.insert(record["id"].as_str().expect("id").to_owned());
+        }
+        next = page["next"].as_str().map(str::to_owned);
+        if page["more"] != true {
+            break;
+        }
+    }
+    let missing: Vec<_> = confirmed
+        .iter()
+        .filter(|id| !present.contains(*id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} confirmed objects lost after SIGKILL: {:?}",
+        missing.len(),
+        confirmed.len(),
+        &missing[..missing.len().min(5)]
+    );
+    drop(server);
+    let verify = Command::new(env!("CARGO_BIN_EXE_kyoyu"))
+        .args(["audit", "verify", "--data"])
+        .arg(dir.path())
+        .output()
+        .expect("audit verify runs");
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    assert!(String::from_utf8_lossy(&verify.stdout).starts_with("ok: "));
+}
+
+#[test]
+fn bad_requests_get_taxii_errors_and_write_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let setup = set_up(dir.path(), &[("KYOYU_MAX_BODY_BYTES", "4096")]);
+    let address = setup.server.address;
+    let auth = bearer(&setup.victim_token);
+    let objects = format!("/taxii2/kyoyu/collections/{}/objects/", setup.collection);
+    let post = |content_type: &str, body: &[u8]| {
+        http(
+            address,
+            "POST",
+            &objects,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", content_type),
+                ("Accept", TAXII),
+            ],
+            body,
+        )
+        .expect("post")
+    };
+    let big = json!({"objects": (0..60).map(indicator).collect::<Vec<_>>()}).to_string();
+    assert!(big.len() > 4096);
+    let cases: Vec<(&str, (u16, String))> = vec![
+        ("malformed JSON", post(TAXII, b"{\"objects\": [")),
+        (
+            "wrong media type",
+            post(
+                "application/json",
+                json!({"objects": [indicator(1)]}).to_string().as_bytes(),
+            ),
+        ),
+        ("oversize body", post(TAXII, big.as_bytes())),
+        (
+            "bad pagination token",
+            http(
+                address,
+                "GET",
+                &format!("{objects}?next=zz-not-ours"),
+                &[("Authorization", &auth), ("Accept", TAXII)],
+                b"",
+            )
+            .expect("get"),
+        ),
+        (
+            "bad limit",
+            http(
+                address,
+                "GET",
+                &format!("{objects}?limit=-3"),
+                &[("Authorization", &auth), ("Accept", TAXII)],
+                b"",
+            )
+            .expect("get"),
+        ),
+        (
+            "bad added_after",
+            http(
+                address,
+                "GET",
+                &format!("{objects}?added_after=yesterday"),
+                &[("Authorization", &auth), ("Accept", TAXII)],
+                b"",
+            )
+            .expect("get"),
+        ),
+        (
+            "unknown collection",
+            http(
+                address,
+                "GET",
+                "/taxii2/kyoyu/collections/00000000-0000-4000-8000-000000000000/objects/",
+                &[("Authorization", &auth), ("Accept", TAXII)],
+                b"",
+            )
+            .expect("get"),
+        ),
+        (
+            "wrong Accept",
+            http(
+                address,
+                "GET",
+                &objects,
+                &[("Authorization", &auth), ("Accept", "application/xml")],
+                b"",
+            )
+            .expect("get"),
+        ),
+        (
+            "no credentials",
+            http(address, "GET", &objects, &[("Accept", TAXII)], b"").expect("get"),
+        ),
+        (
+            "unknown endpoint",
+            http(
+                address,
+                "GET",
+                "/taxii2/kyoyu/nothing-here/",
+                &[("Authorization", &auth), ("Accept", TAXII)],
+                b"",
+            )
+            .expect("get"),
+        ),
+    ];
+    let expected = [400, 415, 413, 400, 400, 400, 404, 406, 401, 404];
+    for ((name, (status, body)), want) in cases.iter().zip(expected) {
+        assert_eq!(*status, want, "{name}: {body}");
+        let error: Value = serde_json::from_str(body)
+            .unwrap_or_else(|_| panic!("{name}: not a TAXII error body: {body}"));
+        assert_eq!(error["http_status"], want.to_string(), "{name}: {body}");
+        assert!(error["title"].is_string(), "{name}: {body}");
+    }
+    // Nothing was written: the collection is still empty.
+    let (status, body) = http(
+        address,
+        "GET",
+        &objects,
+        &[("Authorization", &auth), ("Accept", TAXII)],
+        b"",
+    )
+    .expect("get");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).expect("json"),
+        json!({"more": false})
+    );
+}
