@@ -599,3 +599,93 @@ fn bad_requests_get_taxii_errors_and_write_nothing() {
         json!({"more": false})
     );
 }
+
+/// Runs SQL on the data directory's database with Python's sqlite3 (what someone with access to
+/// the file could do).
+fn tamper(data: &Path, sql: &str) {
+    let script = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nc.executescript(sys.argv[2])\nc.commit()\n";
+    let output = Command::new(python())
+        .args(["-c", script])
+        .arg(data.join("kyoyu.db"))
+        .arg(sql)
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn verify(data: &Path, extra: &[&str]) -> (Option<i32>, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_kyoyu"))
+        .args(["audit", "verify", "--data"])
+        .arg(data)
+        .args(extra)
+        .output()
+        .expect("audit verify runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn audit_verify_finds_an_altered_a_removed_and_a_truncated_entry() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    for n in 0..4 {
+        admin(
+            data,
+            &["org", "create", &format!("org-{n}"), "--kind", "member"],
+        );
+    }
+    let (code, out) = verify(data, &[]);
+    assert_eq!(code, Some(0), "{out}");
+    let head = out.trim().rsplit(' ').next().expect("head").to_owned();
+    // Anchored head: the same log verifies against it.
+    assert_eq!(verify(data, &["--expect-head", &head]).0, Some(0));
+
+    // The log refuses changes while its triggers stand.
+    let blocked = Command::new(python())
+        .args(["-c", "import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute('DELETE FROM audit_log WHERE seq = 2')"])
+        .arg(data.join("kyoyu.db"))
+        .output()
+        .expect("python");
+    assert!(!blocked.status.success(), "the audit log accepted a DELETE");
+
+    // Someone drops the triggers and removes the last entry: only the anchored head tells.
+    let copy = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(data.join("kyoyu.db"), copy.path().join("kyoyu.db")).expect("copy");
+    tamper(
+        copy.path(),
+        "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log);",
+    );
+    assert_eq!(
+        verify(copy.path(), &[]).0,
+        Some(0),
+        "a truncated tail looks intact from inside"
+    );
+    let (code, out) = verify(copy.path(), &["--expect-head", &head]);
+    assert_eq!(code, Some(1), "{out}");
+
+    // An altered entry.
+    let copy = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(data.join("kyoyu.db"), copy.path().join("kyoyu.db")).expect("copy");
+    tamper(
+        copy.path(),
+        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET action = replace(action, 'org-1', 'org-9') WHERE seq = 2;",
+    );
+    let (code, out) = verify(copy.path(), &[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("entry 2 was altered"), "{out}");
+
+    // A removed entry in the middle.
+    tamper(
+        data,
+        "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 2;",
+    );
+    let (code, out) = verify(data, &[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("entry 2 is missing"), "{out}");
+}
