@@ -404,3 +404,109 @@ impl Store for SqliteStore {
         audit_log::entries(&mut *self.read().await?, None, after_seq, limit).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use sqlx::Row;
+
+    async fn pragma(pool: &SqlitePool, name: &str) -> String {
+        let row = sqlx::query(&format!("PRAGMA {name}"))
+            .fetch_one(pool)
+            .await
+            .expect("a pragma");
+        row.try_get::<String, _>(0)
+            .or_else(|_| row.try_get::<i64, _>(0).map(|value| value.to_string()))
+            .expect("a pragma value")
+    }
+
+    #[tokio::test]
+    async fn both_pools_run_with_the_durable_settings_and_readers_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        for pool in [&store.writer, &store.reader] {
+            assert_eq!(pragma(pool, "journal_mode").await, "wal");
+            // 2 = FULL: the WAL is synced at every commit.
+            assert_eq!(pragma(pool, "synchronous").await, "2");
+            assert_eq!(pragma(pool, "foreign_keys").await, "1");
+            assert_eq!(pragma(pool, "busy_timeout").await, "5000");
+        }
+        assert_eq!(store.writer.options().get_max_connections(), 1);
+        let write = sqlx::query("DELETE FROM orgs").execute(&store.reader).await;
+        assert!(write.is_err(), "a read connection must not write");
+        store.close().await;
+    }
+
+    /// The plan's lines for a page query.
+    async fn plan(store: &SqliteStore, query: &ObjectQuery) -> Vec<String> {
+        objects::page_query("EXPLAIN QUERY PLAN ", "c", query)
+            .build()
+            .fetch_all(&store.reader)
+            .await
+            .expect("a plan")
+            .iter()
+            .map(|row| row.try_get::<String, _>("detail").expect("detail"))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn page_queries_walk_an_index_in_seq_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let base = ObjectQuery {
+            after_seq: Some(100),
+            limit: 100,
+            ..ObjectQuery::default()
+        };
+        let added_after = Some(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
+        let cases = [
+            (base.clone(), "stix_objects_latest"),
+            (
+                ObjectQuery {
+                    added_after,
+                    after_seq: None,
+                    ..base.clone()
+                },
+                "stix_objects_latest",
+            ),
+            (
+                ObjectQuery {
+                    versions: VersionMatch::All,
+                    types: vec!["indicator".into()],
+                    ..base.clone()
+                },
+                "stix_objects_collection_seq",
+            ),
+            (
+                ObjectQuery {
+                    versions: VersionMatch::First,
+                    ..base.clone()
+                },
+                "stix_objects_collection_seq",
+            ),
+            (
+                ObjectQuery {
+                    versions: VersionMatch::Exact(vec!["v".into()]),
+                    spec_versions: vec!["2.1".into()],
+                    ..base.clone()
+                },
+                "stix_objects_collection_seq",
+            ),
+        ];
+        for (query, index) in cases {
+            let plan = plan(&store, &query).await;
+            let text = plan.join("\n");
+            assert!(
+                plan.iter()
+                    .any(|line| line.starts_with("SEARCH o USING") && line.contains(index)),
+                "{query:?} should walk {index}:\n{text}"
+            );
+            assert!(
+                !text.contains("TEMP B-TREE") && !plan.iter().any(|l| l.starts_with("SCAN")),
+                "{query:?} must neither sort nor scan:\n{text}"
+            );
+        }
+        store.close().await;
+    }
+}

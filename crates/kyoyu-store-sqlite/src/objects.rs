@@ -174,9 +174,14 @@ fn push_in_list(sql: &mut QueryBuilder<'_, Sqlite>, column: &str, values: &[Stri
     sql.push(")");
 }
 
-/// The SQL of a page query (also for `EXPLAIN QUERY PLAN` in the tests).
-pub(crate) fn page_query<'a>(collection: &str, query: &ObjectQuery) -> QueryBuilder<'a, Sqlite> {
-    let mut sql = QueryBuilder::new(
+/// The SQL of a page query, after `prefix` (the tests pass `EXPLAIN QUERY PLAN`).
+pub(crate) fn page_query<'a>(
+    prefix: &str,
+    collection: &str,
+    query: &ObjectQuery,
+) -> QueryBuilder<'a, Sqlite> {
+    let mut sql = QueryBuilder::new(prefix);
+    sql.push(
         "SELECT o.seq, o.id, o.type, o.spec_version, o.version, o.date_added, o.tlp, o.audience,
                 o.submitter, o.json
          FROM stix_objects o WHERE o.collection = ",
@@ -254,7 +259,7 @@ pub(crate) async fn page(
     {
         return Err(not_found(collection));
     }
-    let rows = page_query(collection, query)
+    let rows = page_query("", collection, query)
         .build()
         .fetch_all(&mut *connection)
         .await

@@ -1,0 +1,182 @@
+//! What only the SQLite backend can show: the file on disk, its migrations, its append-only
+//! audit table, and what happens when someone edits the file behind the store's back.
+
+use kyoyu_store::audit::GENESIS;
+use kyoyu_store::{Actor, ChainBreak, OrgKind, Store, StoreError, verify_chain};
+use kyoyu_store_sqlite::{DATABASE_FILE, SqliteStore};
+use sqlx::{Connection, SqliteConnection};
+
+/// A raw connection to the store's file, for what a person with shell access could do.
+async fn raw_connection(dir: &std::path::Path) -> SqliteConnection {
+    let url = format!("sqlite://{}", dir.join(DATABASE_FILE).display());
+    SqliteConnection::connect(&url)
+        .await
+        .expect("a raw connection")
+}
+
+async fn store_with_orgs(dir: &std::path::Path, count: usize) -> SqliteStore {
+    let store = SqliteStore::open(dir).await.expect("open");
+    for n in 0..count {
+        store
+            .system_create_org(&Actor::operator(), &format!("org {n}"), OrgKind::Victim)
+            .await
+            .expect("create org");
+    }
+    store
+}
+
+#[tokio::test]
+async fn open_creates_the_directory_and_data_survives_a_reopen() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("data").join("kyoyu");
+    let store = store_with_orgs(&dir, 2).await;
+    assert_eq!(store.path(), dir.join("kyoyu.db"));
+    store.close().await;
+    let store = SqliteStore::open(&dir).await.expect("reopen");
+    assert_eq!(store.system_orgs().await.unwrap().len(), 2);
+    let log = store.system_audit_log(0, 100).await.unwrap();
+    assert_eq!(verify_chain((0, GENESIS.into()), &log).unwrap().0, 2);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn open_records_the_migrations_once() {
+    let dir = tempfile::tempdir().unwrap();
+    SqliteStore::open(dir.path()).await.unwrap().close().await;
+    SqliteStore::open(dir.path()).await.unwrap().close().await;
+    let mut raw = raw_connection(dir.path()).await;
+    let versions: Vec<(i64, String)> =
+        sqlx::query_as("SELECT version, name FROM schema_migrations ORDER BY version")
+            .fetch_all(&mut raw)
+            .await
+            .unwrap();
+    assert_eq!(versions, vec![(1, "0001_init".to_owned())]);
+    assert_eq!(SqliteStore::schema_version(), 1);
+    let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut raw)
+        .await
+        .unwrap();
+    assert_eq!(journal, "wal", "WAL is a property of the file");
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_kyoyu_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    SqliteStore::open(dir.path()).await.unwrap().close().await;
+    let mut raw = raw_connection(dir.path()).await;
+    sqlx::query(
+        "INSERT INTO schema_migrations (version, name, checksum, applied)
+         VALUES (99, '0099_future', 'x', '2030-01-01T00:00:00.000000Z')",
+    )
+    .execute(&mut raw)
+    .await
+    .unwrap();
+    raw.close().await.unwrap();
+    let Err(StoreError::Database(message)) = SqliteStore::open(dir.path()).await else {
+        panic!("a newer schema must be refused");
+    };
+    assert!(message.contains("migration 99"), "{message}");
+    assert!(message.contains("newer kyoyu"), "{message}");
+}
+
+#[tokio::test]
+async fn an_edited_migration_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    SqliteStore::open(dir.path()).await.unwrap().close().await;
+    let mut raw = raw_connection(dir.path()).await;
+    sqlx::query("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    raw.close().await.unwrap();
+    let Err(StoreError::Corrupt(message)) = SqliteStore::open(dir.path()).await else {
+        panic!("a changed migration must be refused");
+    };
+    assert!(message.contains("0001_init"), "{message}");
+}
+
+#[tokio::test]
+async fn the_audit_table_refuses_updates_and_deletes() {
+    let dir = tempfile::tempdir().unwrap();
+    store_with_orgs(dir.path(), 2).await.close().await;
+    let mut raw = raw_connection(dir.path()).await;
+    for sql in [
+        "UPDATE audit_log SET actor = 'someone else' WHERE seq = 1",
+        "DELETE FROM audit_log WHERE seq = 2",
+    ] {
+        let error = sqlx::query(sql).execute(&mut raw).await.unwrap_err();
+        assert!(error.to_string().contains("append-only"), "{sql}: {error}");
+    }
+}
+
+/// Drops the triggers (as someone with the file could), runs `sql`, and reads the log back.
+async fn tamper(sql: &str) -> Result<(i64, String), ChainBreak> {
+    let dir = tempfile::tempdir().unwrap();
+    store_with_orgs(dir.path(), 5).await.close().await;
+    let mut raw = raw_connection(dir.path()).await;
+    sqlx::raw_sql("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    sqlx::query(sql).execute(&mut raw).await.unwrap();
+    raw.close().await.unwrap();
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let log = store.system_audit_log(0, 100).await.unwrap();
+    store.close().await;
+    verify_chain((0, GENESIS.into()), &log)
+}
+
+#[tokio::test]
+async fn tampering_with_the_file_breaks_the_chain() {
+    assert!(
+        tamper("SELECT 1").await.is_ok(),
+        "dropping the triggers alone changes nothing"
+    );
+    assert_eq!(
+        tamper("UPDATE audit_log SET action = replace(action, 'org 2', 'org X') WHERE seq = 3")
+            .await,
+        Err(ChainBreak::Altered { seq: 3 })
+    );
+    assert_eq!(
+        tamper("UPDATE audit_log SET tenant = 1 WHERE seq = 4").await,
+        Err(ChainBreak::Altered { seq: 4 })
+    );
+    assert_eq!(
+        tamper("DELETE FROM audit_log WHERE seq = 2").await,
+        Err(ChainBreak::Missing {
+            expected: 2,
+            found: 3
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_corrupt_row_is_an_error_naming_table_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    store_with_orgs(dir.path(), 1).await.close().await;
+    let mut raw = raw_connection(dir.path()).await;
+    sqlx::query("UPDATE orgs SET kind = 'pirate'")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    raw.close().await.unwrap();
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let Err(StoreError::Corrupt(message)) = store.system_orgs().await else {
+        panic!("an unknown kind must be reported");
+    };
+    assert!(message.starts_with("orgs.kind"), "{message}");
+    store.close().await;
+
+    let mut raw = raw_connection(dir.path()).await;
+    sqlx::query("UPDATE orgs SET kind = 'victim', created = 'yesterday'")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    raw.close().await.unwrap();
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let Err(StoreError::Corrupt(message)) = store.system_org_by_name("org 0").await else {
+        panic!("a bad time must be reported");
+    };
+    assert!(message.starts_with("orgs.created"), "{message}");
+    store.close().await;
+}
