@@ -180,3 +180,95 @@ async fn a_corrupt_row_is_an_error_naming_table_and_column() {
     assert!(message.starts_with("orgs.created"), "{message}");
     store.close().await;
 }
+
+/// Writes from many tasks, through one store or through two stores on the same file (as two
+/// processes would), keep one intact chain and distinct, increasing dates.
+async fn concurrent_writers(stores: Vec<SqliteStore>) {
+    let first = &stores[0];
+    let hub = first
+        .system_create_org(&Actor::operator(), "hub", OrgKind::Hub)
+        .await
+        .unwrap();
+    let actor = Actor {
+        org: Some(hub.id),
+        who: "tasks".into(),
+    };
+    let collection = "3f6b2a3e-0000-4000-8000-000000000009";
+    let community = kyoyu_store::CommunityRecord {
+        id: collection.into(),
+        owner: hub.id,
+        title: "t".into(),
+        description: String::new(),
+        kind: "A".into(),
+        max_tlp: "amber".into(),
+        created: chrono::Utc::now(),
+    };
+    first
+        .create_community(hub.id, &actor, &community)
+        .await
+        .unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for task in 0..8 {
+        let store = stores[task % stores.len()].clone();
+        let actor = actor.clone();
+        tasks.spawn(async move {
+            for n in 0..20 {
+                let object = kyoyu_store::NewObject {
+                    id: format!("indicator--{task}-{n}"),
+                    object_type: "indicator".into(),
+                    spec_version: "2.1".into(),
+                    version: "2026-01-01T00:00:00.000Z".into(),
+                    tlp: None,
+                    audience: Vec::new(),
+                    json: "{}".into(),
+                };
+                store
+                    .add_objects(hub.id, &actor, collection, &[object], Vec::new(), &[])
+                    .await
+                    .expect("add");
+                store
+                    .audit(
+                        hub.id,
+                        &actor,
+                        &kyoyu_store::AuditAction::TokenRevoked {
+                            token: format!("{task}-{n}"),
+                        },
+                    )
+                    .await
+                    .expect("audit");
+            }
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        joined.expect("a writer task");
+    }
+    let log = first.system_audit_log(0, 10_000).await.unwrap();
+    assert_eq!(log.len(), 2 + 8 * 20 * 2);
+    verify_chain((0, GENESIS.into()), &log).expect("one intact chain");
+    let query = kyoyu_store::ObjectQuery {
+        limit: 1000,
+        ..Default::default()
+    };
+    let objects = first.objects(hub.id, collection, &query).await.unwrap();
+    assert_eq!(objects.objects.len(), 160);
+    for pair in objects.objects.windows(2) {
+        assert!(pair[0].date_added < pair[1].date_added);
+    }
+    for store in stores {
+        store.close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writes_through_one_store_keep_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    concurrent_writers(vec![SqliteStore::open(dir.path()).await.unwrap()]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_stores_on_one_file_keep_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = SqliteStore::open(dir.path()).await.unwrap();
+    let two = SqliteStore::open(dir.path()).await.unwrap();
+    concurrent_writers(vec![one, two]).await;
+}
