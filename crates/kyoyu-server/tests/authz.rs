@@ -4,19 +4,19 @@
 //! reach only the owning hub and its submitter; every role gets exactly what `rest::allowed`
 //! says on its own data; and no refused write changes anything.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::{Method, StatusCode};
+use common::{TAXII, call};
 use kyoyu_server::rest::{Action, allowed};
 use kyoyu_server::{Settings, app};
-use kyoyu_store::{Actor, OrgKind, Role, Store, TokenRecord};
+use kyoyu_store::{Actor, OrgKind, Role, Store};
 use kyoyu_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 /// Strings that exist only in tenant A's incident (context item, profile).
 const A_SECRETS: [&str; 3] = [
@@ -28,8 +28,6 @@ const A_SECRETS: [&str; 3] = [
 const B_SECRETS: [&str; 2] = ["BRAVO-CONTEXT-4410", "Bravo Kogyo 4410"];
 /// A string only in A's restricted (RED, AMBER+STRICT) objects.
 const RESTRICTED: &str = "restricted-4f1c";
-
-const TAXII: &str = "application/taxii+json;version=2.1";
 
 fn incident(id: &str, name: &str, domain: &str, context: &str) -> Value {
     json!({
@@ -81,42 +79,6 @@ struct World {
     _dir: tempfile::TempDir,
 }
 
-async fn call(
-    app: &Router,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<(&str, String)>,
-) -> (StatusCode, String) {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("authorization", format!("Bearer {token}"));
-    let body = match body {
-        Some((content_type, text)) => {
-            request = request.header("content-type", content_type);
-            Body::from(text)
-        }
-        None => Body::empty(),
-    };
-    if path.starts_with("/taxii2") {
-        request = request.header("accept", TAXII);
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(body).expect("request"))
-        .await
-        .expect("the router answers");
-    let status = response.status();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
-}
-
 const ORGS: [(&str, OrgKind); 6] = [
     ("victim-a", OrgKind::Victim),
     ("victim-b", OrgKind::Victim),
@@ -137,24 +99,15 @@ async fn world() -> World {
             .await
             .expect("org");
         for role in Role::ALL {
-            let issued = kyoyu_store::token::issue().expect("token");
-            store
-                .system_create_token(
-                    &Actor::operator(),
-                    &TokenRecord {
-                        id: issued.id.clone(),
-                        org: org.id,
-                        role,
-                        label: format!("{name} {}", role.as_str()),
-                        hash: issued.hash.clone(),
-                        created: chrono::Utc::now(),
-                        revoked: None,
-                    },
-                )
-                .await
-                .expect("token stored");
-            tokens.insert((name.to_owned(), role), issued.secret.expose().to_owned());
-            token_ids.insert((name.to_owned(), role), issued.id);
+            let (text, id) = common::token(
+                store.as_ref(),
+                org.id,
+                role,
+                &format!("{name} {}", role.as_str()),
+            )
+            .await;
+            tokens.insert((name.to_owned(), role), text);
+            token_ids.insert((name.to_owned(), role), id);
         }
     }
     let app = app(store.clone(), Settings::default());

@@ -3,6 +3,8 @@
 //! context and no identifier of the victim), every released item is in the victim's audit
 //! trail, and bad requests are refused whole with the error shape.
 
+mod common;
+
 use std::sync::Arc;
 
 use axum::Router;
@@ -10,7 +12,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use kyoyu_server::{Settings, app};
-use kyoyu_store::{Actor, OrgKind, Role, Store, TokenRecord};
+use kyoyu_store::{Actor, OrgKind, Role, Store};
 use kyoyu_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -22,31 +24,14 @@ async fn call(
     token: &str,
     body: Option<Value>,
 ) -> (StatusCode, String) {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("authorization", format!("Bearer {token}"))
-        .header("accept", "application/taxii+json;version=2.1");
-    let body = match body {
-        Some(value) => {
-            request = request.header("content-type", "application/json");
-            Body::from(value.to_string())
-        }
-        None => Body::empty(),
-    };
-    let response = app
-        .clone()
-        .oneshot(request.body(body).expect("request"))
-        .await
-        .expect("answer");
-    let status = response.status();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
+    common::call(
+        app,
+        method,
+        path,
+        token,
+        body.map(|v| ("application/json", v.to_string())),
+    )
+    .await
 }
 
 async fn raw(app: &Router, token: &str, body: &str) -> (StatusCode, String) {
@@ -69,23 +54,7 @@ async fn raw(app: &Router, token: &str, body: &str) -> (StatusCode, String) {
 }
 
 async fn token(store: &dyn Store, org: kyoyu_store::OrgId, role: Role) -> String {
-    let issued = kyoyu_store::token::issue().expect("token");
-    store
-        .system_create_token(
-            &Actor::operator(),
-            &TokenRecord {
-                id: issued.id.clone(),
-                org,
-                role,
-                label: String::new(),
-                hash: issued.hash.clone(),
-                created: chrono::Utc::now(),
-                revoked: None,
-            },
-        )
-        .await
-        .expect("stored");
-    issued.secret.expose().to_owned()
+    common::token(store, org, role, "").await.0
 }
 
 fn incident() -> Value {
@@ -378,8 +347,7 @@ async fn bad_rest_requests_are_refused_whole_with_the_error_shape() {
         ..Settings::default()
     };
     let app = app(store.clone(), settings);
-    let huge: &'static str =
-        Box::leak(format!("{{\"x\": \"{}\"}}", "a".repeat(4096)).into_boxed_str());
+    let huge = format!("{{\"x\": \"{}\"}}", "a".repeat(4096));
     for (name, (status, body), want) in [
         (
             "malformed JSON",
