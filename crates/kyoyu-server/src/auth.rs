@@ -36,7 +36,9 @@ impl Principal {
     pub fn actor(&self) -> Actor {
         Actor {
             org: Some(self.org.id),
-            who: format!("token:{}", self.token),
+            // The acting organization by name too: a vendor acting for a victim is recorded under
+            // the victim's tenant, and the trail must still say who it was (M10, M11).
+            who: format!("{} (token {})", self.org.name, self.token),
         }
     }
 }
