@@ -402,14 +402,29 @@ fn with_file_diagnostics(
 
 /// Reads a MISP event or a STIX 2.1 bundle (told apart by their opening) into items.
 pub fn import_file(path: &Path, imported: ImportedItems) -> Result<ImportedItems, ImportError> {
-    use std::io::{BufRead, Read};
     let file = path.display().to_string();
+    let reader = std::io::BufReader::with_capacity(
+        1 << 16,
+        std::fs::File::open(path).map_err(|source| ImportError::Read {
+            file: file.clone(),
+            source,
+        })?,
+    );
+    import_reader(reader, &file, imported)
+}
+
+/// Reads a MISP event or a STIX 2.1 bundle from any buffered reader (a file, a request body);
+/// `file` names it in diagnostics.
+pub fn import_reader(
+    mut reader: impl std::io::BufRead,
+    file: &str,
+    imported: ImportedItems,
+) -> Result<ImportedItems, ImportError> {
+    let file = file.to_owned();
     let read_error = |source| ImportError::Read {
         file: file.clone(),
         source,
     };
-    let mut reader =
-        std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).map_err(read_error)?);
     // A bundle is streamed from the file (any size, bounded memory); a MISP event is one
     // document and is read whole.
     let head = String::from_utf8_lossy(reader.fill_buf().map_err(read_error)?).into_owned();

@@ -104,6 +104,7 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{id}/items", post(append_items))
         .route("/incidents/{id}/timeline", post(append_timeline))
         .route("/incidents/{id}/approvals", post(append_approvals))
+        .route("/incidents/{id}/import", post(import))
         .route("/incidents/{id}/assessment", get(assessment))
         .route("/incidents/{id}/summary", get(summary))
         .route("/incidents/{id}/export", get(export))
@@ -128,12 +129,12 @@ pub fn router() -> Router<AppState> {
     ),
     paths(
         whoami, list_incidents, create_incident, get_incident, append_items, append_timeline,
-        append_approvals, assessment, summary, export, share_to_collection, list_communities,
+        append_approvals, import, assessment, summary, export, share_to_collection, list_communities,
         create_community, list_members, add_member, remove_member, grant_consent,
         withdraw_consent, revoke_token, audit
     ),
     components(schemas(
-        WhoAmI, IncidentLine, Appended, ShareRequest, ShareResult, CommunityIn, CommunityOut,
+        WhoAmI, IncidentLine, Appended, Imported, ShareRequest, ShareResult, CommunityIn, CommunityOut,
         MemberIn, ConsentIn, AuditLine
     )),
     modifiers(&Security)
@@ -364,7 +365,6 @@ async fn append_part(
     body: &[u8],
 ) -> ApiResult<Json<Appended>> {
     require(principal, Action::WriteIncident)?;
-    let tenant = acting_tenant(state, principal, act_for).await?;
     let entries = match json_body(body)? {
         serde_json::Value::Array(entries) => entries,
         single @ serde_json::Value::Object(_) => vec![single],
@@ -375,8 +375,21 @@ async fn append_part(
             )));
         }
     };
-    // Optimistic concurrency: validate on the version read; if someone appended meanwhile,
-    // read again and re-validate (a few times), never overwrite.
+    append_entries(state, principal, act_for, id, part, entries).await
+}
+
+/// Appends entries to a part of an incident: validated on the assembled document, written with
+/// optimistic concurrency — if someone appended meanwhile, read again and re-validate (a few
+/// times), never overwrite.
+async fn append_entries(
+    state: &AppState,
+    principal: &Principal,
+    act_for: &ActFor,
+    id: &str,
+    part: Part,
+    entries: Vec<serde_json::Value>,
+) -> ApiResult<Json<Appended>> {
+    let tenant = acting_tenant(state, principal, act_for).await?;
     for _ in 0..5 {
         let mut doc = load(state, tenant, id).await?;
         match part {
@@ -443,6 +456,65 @@ async fn append_approvals(
     body: Bytes,
 ) -> ApiResult<Json<Appended>> {
     append_part(&state, &principal, &act_for, &id, Part::Approvals, &body).await
+}
+
+/// What an import added, and what it left out.
+#[derive(Serialize, ToSchema)]
+struct Imported {
+    id: String,
+    version: i64,
+    added: usize,
+    /// One line per element left out, with its JSON path and why.
+    diagnostics: Vec<String>,
+}
+
+/// The items of a STIX bundle or MISP event as incident-file entries, and the diagnostics. A
+/// plain function: the importer's item stream is not `Send` and must not live across an await.
+fn import_items(body: &[u8]) -> ApiResult<(Vec<serde_json::Value>, Vec<String>)> {
+    let imported = kyoyu_core::import::import_reader(
+        body,
+        "request body",
+        kyoyu_core::import::ImportedItems::default(),
+    )
+    .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    if imported.items.is_empty() {
+        return Err(ApiError::unprocessable(format!(
+            "nothing to import: {}",
+            if imported.diagnostics.is_empty() {
+                "the document holds no indicators, vulnerabilities or techniques".to_owned()
+            } else {
+                imported.diagnostics.join("; ")
+            }
+        )));
+    }
+    let entries = imported
+        .items
+        .iter()
+        .map(|row| serde_json::to_value(row).map_err(ApiError::internal))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok((entries, imported.diagnostics))
+}
+
+#[utoipa::path(post, path = "/api/incidents/{id}/import", params(("id" = String, Path), ActFor),
+    request_body(content = Object, description = "A STIX 2.1 bundle or a MISP event: its indicators, vulnerabilities and ATT&CK techniques become items (like `kyoyu import --into`)."),
+    responses((status = 200, body = Imported), (status = 422)))]
+async fn import(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    Query(act_for): Query<ActFor>,
+    body: Bytes,
+) -> ApiResult<Json<Imported>> {
+    require(&principal, Action::WriteIncident)?;
+    let (entries, diagnostics) = import_items(&body)?;
+    let Json(appended) =
+        append_entries(&state, &principal, &act_for, &id, Part::Items, entries).await?;
+    Ok(Json(Imported {
+        id: appended.id,
+        version: appended.version,
+        added: appended.added,
+        diagnostics,
+    }))
 }
 
 /// `?at=RFC3339&lang=ja|en`.

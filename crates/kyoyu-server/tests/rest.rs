@@ -160,6 +160,41 @@ async fn an_incident_is_grown_assessed_shared_and_audited() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    // A hub's bundle imports as items (the broken object is named, the rest taken); the same
+    // bundle again would duplicate item ids and is refused whole.
+    let bundle = json!({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", "objects": [
+        {"type": "indicator", "spec_version": "2.1", "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+         "created": "2026-11-01T00:00:00.000Z", "modified": "2026-11-01T00:00:00.000Z",
+         "pattern": "[ipv4-addr:value = '203.0.113.9']", "pattern_type": "stix", "valid_from": "2026-11-01T00:00:00Z"},
+        {"type": "indicator", "spec_version": "2.1", "id": 5},
+        {"type": "vulnerability", "spec_version": "2.1", "id": "vulnerability--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061",
+         "created": "2026-11-01T00:00:00.000Z", "modified": "2026-11-01T00:00:00.000Z", "name": "CVE-2026-0001",
+         "external_references": [{"source_name": "cve", "external_id": "CVE-2026-0001"}]}
+    ]});
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/incidents/INC-2026-014/import",
+        &responder,
+        Some(bundle.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let imported: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(imported["added"], 2, "{body}");
+    assert!(
+        imported["diagnostics"].to_string().contains("objects[1]"),
+        "{body}"
+    );
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/incidents/INC-2026-014/import",
+        &responder,
+        Some(bundle),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, body) = call(
         &app,
         Method::GET,
@@ -172,7 +207,7 @@ async fn an_incident_is_grown_assessed_shared_and_audited() {
     let document: Value = serde_json::from_str(&body).expect("json");
     assert_eq!(
         document["items"].as_array().map(Vec::len),
-        Some(3),
+        Some(5),
         "{body}"
     );
 
@@ -191,7 +226,7 @@ async fn an_incident_is_grown_assessed_shared_and_audited() {
     assert!(
         assessment["items"]
             .as_array()
-            .is_some_and(|items| items.len() == 3)
+            .is_some_and(|items| items.len() == 5)
     );
     let (status, body) = call(
         &app,
