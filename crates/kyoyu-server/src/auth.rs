@@ -1,10 +1,14 @@
 //! Who is asking: API tokens in `Authorization: Bearer …` or in HTTP Basic (any user name, the
 //! token as password — what TAXII clients send), resolved to the organization and role.
 //!
-//! Key decision: argon2id verification is slow on purpose (tens of milliseconds), so a token
-//! verified once is remembered for `token_cache_seconds` under the SHA-256 of its text; revoking
-//! through the API drops it from the memory at once, and a token revoked by other means stops
-//! working within that time. The cache never holds a token text.
+//! Key decision: argon2id verification is slow on purpose (tens of milliseconds, 19 MiB), so a
+//! token is verified with argon2 once and then remembered under the SHA-256 of its text; after
+//! `token_cache_seconds` a remembered token is re-checked by its id alone (revoked or not — one
+//! indexed read, no argon2), so a token revoked by any means stops working within that time and
+//! revoking through the API drops it at once. Argon2 runs on at most as many tasks as there are
+//! cores, and a task that waited re-reads the memory first, so a burst of requests with a new (or
+//! expired) token costs one verification, not one per request, and memory stays bounded however
+//! many connections there are. The memory never holds a token text.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -44,16 +48,33 @@ impl Principal {
 }
 
 /// Remembered verifications.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct TokenCache {
-    entries: Mutex<HashMap<[u8; 32], (Principal, Instant)>>,
+    entries: Mutex<HashMap<[u8; 32], Remembered>>,
+    /// Bounds the argon2 verifications running at once.
+    verifying: tokio::sync::Semaphore,
+}
+
+#[derive(Debug, Clone)]
+struct Remembered {
+    principal: Principal,
+    /// When the token was last found valid in the store.
+    checked: Instant,
+}
+
+impl Default for TokenCache {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Self {
+            entries: Mutex::default(),
+            verifying: tokio::sync::Semaphore::new(cores),
+        }
+    }
 }
 
 impl TokenCache {
-    fn get(&self, key: &[u8; 32], ttl: Duration) -> Option<Principal> {
-        let entries = self.entries.lock().ok()?;
-        let (principal, at) = entries.get(key)?;
-        (at.elapsed() < ttl).then(|| principal.clone())
+    fn get(&self, key: &[u8; 32]) -> Option<Remembered> {
+        self.entries.lock().ok()?.get(key).cloned()
     }
 
     fn put(&self, key: [u8; 32], principal: Principal) {
@@ -62,14 +83,26 @@ impl TokenCache {
             if entries.len() >= 10_000 {
                 entries.clear();
             }
-            entries.insert(key, (principal, Instant::now()));
+            entries.insert(
+                key,
+                Remembered {
+                    principal,
+                    checked: Instant::now(),
+                },
+            );
+        }
+    }
+
+    fn drop_key(&self, key: &[u8; 32]) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(key);
         }
     }
 
     /// Forgets every verification of a token (after it is revoked).
     pub fn forget(&self, token_id: &str) {
         if let Ok(mut entries) = self.entries.lock() {
-            entries.retain(|_, (principal, _)| principal.token != token_id);
+            entries.retain(|_, remembered| remembered.principal.token != token_id);
         }
     }
 }
@@ -107,14 +140,43 @@ fn token_text(headers: &HeaderMap) -> Result<String, ApiError> {
 pub async fn authenticate(state: &AppState, text: &str) -> Result<Principal, ApiError> {
     let key: [u8; 32] = Sha256::digest(text.as_bytes()).into();
     let ttl = Duration::from_secs(state.settings.token_cache_seconds);
-    if let Some(principal) = state.tokens.get(&key, ttl) {
-        return Ok(principal);
+    if let Some(remembered) = state.tokens.get(&key) {
+        if remembered.checked.elapsed() < ttl {
+            return Ok(remembered.principal);
+        }
+        // Known and verified: only whether it still stands needs asking.
+        return match state
+            .store
+            .system_token(&remembered.principal.token)
+            .await?
+        {
+            Some(record) if record.revoked.is_none() => {
+                state.tokens.put(key, remembered.principal.clone());
+                Ok(remembered.principal)
+            }
+            _ => {
+                state.tokens.drop_key(&key);
+                Err(ApiError::unauthorized("the token was revoked"))
+            }
+        };
     }
     let refused = || ApiError::unauthorized("the token is not valid");
     let (id, secret) = token::split(text).ok_or_else(refused)?;
     let record = state.store.system_token(id).await?.ok_or_else(refused)?;
     if record.revoked.is_some() {
         return Err(ApiError::unauthorized("the token was revoked"));
+    }
+    let _permit = state
+        .tokens
+        .verifying
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
+    // Another request with the same token may have verified it while this one waited.
+    if let Some(remembered) = state.tokens.get(&key)
+        && remembered.checked.elapsed() < ttl
+    {
+        return Ok(remembered.principal);
     }
     let hash = record.hash.clone();
     let secret = secret.to_owned();
