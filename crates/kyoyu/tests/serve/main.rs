@@ -24,6 +24,8 @@ struct Server {
     first_token: Option<String>,
     /// Everything it printed before it listened.
     banner: String,
+    /// What it prints after.
+    log: mpsc::Receiver<String>,
 }
 
 impl Server {
@@ -65,13 +67,13 @@ impl Server {
                 break address.parse().expect("socket address");
             }
         };
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || while lines_rx.recv().is_ok() {});
+        // The reader thread keeps draining the pipe into the channel, so the server never blocks.
         Server {
             child,
             address,
             first_token,
             banner,
+            log: lines_rx,
         }
     }
 
@@ -688,4 +690,42 @@ fn audit_verify_finds_an_altered_a_removed_and_a_truncated_entry() {
     let (code, out) = verify(data, &[]);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("entry 2 is missing"), "{out}");
+}
+
+#[test]
+fn sigterm_stops_the_server_gracefully() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut server = Server::start(dir.path(), &[]);
+    let token = server.first_token.clone().expect("token");
+    let (status, _) = http(
+        server.address,
+        "GET",
+        "/api/whoami",
+        &[("Authorization", &bearer(&token))],
+        b"",
+    )
+    .expect("whoami");
+    assert_eq!(status, 200);
+    let pid = server.child.id().to_string();
+    let kill = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let exit = server.child.wait().expect("the server exits");
+    assert!(exit.success(), "exit status {exit:?}");
+    // Everything it said until its stderr closed.
+    let said: Vec<String> = server.log.iter().collect();
+    assert!(said.iter().any(|line| line == "kyoyu: stopped"), "{said:?}");
+    // And the data is intact for the next start.
+    let again = Server::start(dir.path(), &[]);
+    let (status, _) = http(
+        again.address,
+        "GET",
+        "/api/whoami",
+        &[("Authorization", &bearer(&token))],
+        b"",
+    )
+    .expect("whoami");
+    assert_eq!(status, 200);
 }
