@@ -729,3 +729,55 @@ fn sigterm_stops_the_server_gracefully() {
     .expect("whoami");
     assert_eq!(status, 200);
 }
+
+/// Schemathesis generates requests from the OpenAPI document (valid, boundary and malformed
+/// values for every parameter and body) for every REST operation, as a responder and as a hub
+/// analyst; no answer may be a server error, and the server must not log an internal error.
+#[test]
+fn schemathesis_finds_no_server_error_in_the_rest_api() {
+    let output = Command::new(common::root().join("scripts/schemathesis"))
+        .output()
+        .expect("scripts/schemathesis runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let schemathesis = String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let setup = set_up(dir.path(), &[]);
+    let base = format!("http://{}", setup.server.address);
+    for token in [&setup.victim_token, &setup.hub_token] {
+        let run = Command::new(&schemathesis)
+            .args(["run", &format!("{base}/api/openapi.json"), "--url", &base])
+            .args(["-H", &format!("Authorization: Bearer {token}")])
+            .args([
+                "--checks",
+                "not_a_server_error",
+                "--max-examples",
+                "25",
+                "--seed",
+                "7",
+            ])
+            .env("SCHEMATHESIS_HOOKS", "")
+            .output()
+            .expect("schemathesis runs");
+        let said = String::from_utf8_lossy(&run.stdout);
+        assert!(
+            run.status.success(),
+            "schemathesis found failures:\n{said}\n{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(said.contains("passed"), "{said}");
+    }
+    let logged: Vec<String> = setup.server.log.try_iter().collect();
+    assert!(
+        !logged
+            .iter()
+            .any(|line| line.contains("internal error") || line.contains("panicked")),
+        "{logged:?}"
+    );
+}
