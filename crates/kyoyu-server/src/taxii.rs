@@ -25,7 +25,7 @@ use kyoyu_model::Tlp;
 use kyoyu_stix::{Severity, StixObject, TlpLevel, validate_object};
 use kyoyu_store::{
     CommunityRecord, NewObject, ObjectQuery, Role, Standing, StatusDetail, StatusRecord,
-    StoredObject, VersionMatch,
+    StoreError, StoredObject, VersionMatch,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -366,28 +366,35 @@ struct Delivered {
 }
 
 /// Reads rows until `limit` objects pass the gate or the collection is exhausted, scanning at
-/// most ten pages' worth of rows per request so one request's work stays bounded.
+/// most ten pages' worth of rows per request so one request's work stays bounded. Each page is
+/// one store call, which also checks that the reader owns or belongs to the collection and
+/// tells which (the gate's input): an unknown collection and one the reader is not in are the
+/// same TAXII 404.
 async fn deliver(
     state: &AppState,
     principal: &Principal,
-    record: &CommunityRecord,
-    standing: Standing,
+    collection: &str,
     mut query: ObjectQuery,
 ) -> Result<Delivered, ApiError> {
     let limit = query.limit;
-    let standing = match standing {
-        Standing::Owner => ReaderStanding::Owner,
-        Standing::Member => ReaderStanding::Member,
-    };
     let mut objects = Vec::with_capacity(limit);
     let mut scanned = 0usize;
     loop {
         query.limit = limit - objects.len();
         let page = state
             .store
-            .objects(principal.org.id, &record.id, &query)
+            .objects(principal.org.id, collection, &query)
             .await
-            .map_err(|e| ApiError::from(e).taxii())?;
+            .map_err(|e| match e {
+                StoreError::NotFound(_) => {
+                    ApiError::not_found(format!("no collection `{collection}`")).taxii()
+                }
+                e => ApiError::from(e).taxii(),
+            })?;
+        let standing = match page.standing {
+            Standing::Owner => ReaderStanding::Owner,
+            Standing::Member => ReaderStanding::Member,
+        };
         scanned += page.objects.len();
         let last_seq = page.objects.last().map(|o| o.seq);
         for object in page.objects {
@@ -482,15 +489,12 @@ const OBJECT_PARAMS: &[&str] = &[
     "match[spec_version]",
 ];
 
-async fn read_collection(
-    state: &AppState,
-    principal: &Principal,
-    root: &str,
-    id: &str,
-    headers: &HeaderMap,
-) -> Result<(CommunityRecord, Standing), ApiError> {
+/// The checks before reading a collection's objects that need no store call: `Accept`, the API
+/// root, and the role (executives are refused before anything is read). Whether the reader
+/// owns or belongs to the collection is checked by the read itself ([`deliver`]).
+fn read_collection(principal: &Principal, root: &str, headers: &HeaderMap) -> Result<(), ApiError> {
     check_accept(headers)?;
-    let found = find_collection(state, principal, root, id).await?;
+    check_root(root)?;
     if !may_read(principal) {
         return Err(ApiError::forbidden(format!(
             "the role `{}` does not read collections",
@@ -498,7 +502,7 @@ async fn read_collection(
         ))
         .taxii());
     }
-    Ok(found)
+    Ok(())
 }
 
 async fn get_objects(
@@ -508,9 +512,9 @@ async fn get_objects(
     headers: HeaderMap,
     Query(params): Params,
 ) -> TaxiiResult {
-    let (record, standing) = read_collection(&state, &principal, &root, &id, &headers).await?;
+    read_collection(&principal, &root, &headers)?;
     let filter = parse_filter(&state, &params, OBJECT_PARAMS, VersionMatch::Last)?;
-    let delivered = deliver(&state, &principal, &record, standing, filter.query).await?;
+    let delivered = deliver(&state, &principal, &id, filter.query).await?;
     state
         .metrics
         .objects_delivered
@@ -528,7 +532,7 @@ async fn get_object(
     headers: HeaderMap,
     Query(params): Params,
 ) -> TaxiiResult {
-    let (record, standing) = read_collection(&state, &principal, &root, &id, &headers).await?;
+    read_collection(&principal, &root, &headers)?;
     let allowed = [
         "limit",
         "next",
@@ -538,7 +542,7 @@ async fn get_object(
     ];
     let mut filter = parse_filter(&state, &params, &allowed, VersionMatch::Last)?;
     filter.query.ids = vec![object.clone()];
-    let delivered = deliver(&state, &principal, &record, standing, filter.query).await?;
+    let delivered = deliver(&state, &principal, &id, filter.query).await?;
     if delivered.objects.is_empty() && delivered.next.is_none() {
         return Err(
             ApiError::not_found(format!("no object `{object}` in collection `{id}`")).taxii(),
@@ -561,11 +565,11 @@ async fn versions(
     headers: HeaderMap,
     Query(params): Params,
 ) -> TaxiiResult {
-    let (record, standing) = read_collection(&state, &principal, &root, &id, &headers).await?;
+    read_collection(&principal, &root, &headers)?;
     let allowed = ["limit", "next", "added_after", "match[spec_version]"];
     let mut filter = parse_filter(&state, &params, &allowed, VersionMatch::All)?;
     filter.query.ids = vec![object.clone()];
-    let delivered = deliver(&state, &principal, &record, standing, filter.query).await?;
+    let delivered = deliver(&state, &principal, &id, filter.query).await?;
     if delivered.objects.is_empty() && delivered.next.is_none() {
         return Err(
             ApiError::not_found(format!("no object `{object}` in collection `{id}`")).taxii(),
@@ -586,9 +590,9 @@ async fn manifest(
     headers: HeaderMap,
     Query(params): Params,
 ) -> TaxiiResult {
-    let (record, standing) = read_collection(&state, &principal, &root, &id, &headers).await?;
+    read_collection(&principal, &root, &headers)?;
     let filter = parse_filter(&state, &params, OBJECT_PARAMS, VersionMatch::Last)?;
-    let delivered = deliver(&state, &principal, &record, standing, filter.query).await?;
+    let delivered = deliver(&state, &principal, &id, filter.query).await?;
     let body = envelope(&delivered, "objects", |o| {
         json!({
             "id": o.id,

@@ -253,12 +253,9 @@ pub(crate) async fn page(
     collection: &str,
     query: &ObjectQuery,
 ) -> Result<ObjectPage, StoreError> {
-    if communities::standing(connection, tenant, collection)
-        .await?
-        .is_none()
-    {
+    let Some(standing) = communities::standing(connection, tenant, collection).await? else {
         return Err(not_found(collection));
-    }
+    };
     let rows = page_query("", collection, query)
         .build()
         .fetch_all(&mut *connection)
@@ -270,7 +267,11 @@ pub(crate) async fn page(
         .take(query.limit)
         .map(stored_object)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(ObjectPage { objects, more })
+    Ok(ObjectPage {
+        objects,
+        more,
+        standing,
+    })
 }
 
 pub(crate) async fn delete(

@@ -374,6 +374,9 @@ pub struct ObjectPage {
     pub objects: Vec<StoredObject>,
     /// Whether more rows match after the last one.
     pub more: bool,
+    /// How the reader stands to the collection (checked in the same read as the rows), so a
+    /// caller that needs it for the egress gate makes one store call per page.
+    pub standing: Standing,
 }
 
 /// One object's outcome in a status resource.
@@ -552,8 +555,9 @@ pub trait Store: Send + Sync + 'static {
         failures: Vec<StatusDetail>,
         outflows: &[AuditAction],
     ) -> StoreResult<StatusRecord>;
-    /// Objects of a collection the tenant owns or belongs to. The rows are candidates: the
-    /// caller passes each through the egress gate before it leaves.
+    /// Objects of a collection the tenant owns or belongs to, with the tenant's standing in it
+    /// (an unknown collection and one the tenant is not in are both "not found"). The rows are
+    /// candidates: the caller passes each through the egress gate before it leaves.
     async fn objects(
         &self,
         tenant: OrgId,

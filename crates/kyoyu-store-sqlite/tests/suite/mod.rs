@@ -481,13 +481,25 @@ pub async fn communities_are_seen_by_owner_and_members_only(store: &dyn Store) {
 pub async fn objects_need_owner_or_member(store: &dyn Store) {
     let (hub, member, outsider) = hub_member_outsider(store).await;
     let objects = [object("indicator--1", "indicator", 0)];
-    for (org, allowed) in [(&hub, true), (&member, true), (&outsider, false)] {
+    for (org, standing) in [
+        (&hub, Some(Standing::Owner)),
+        (&member, Some(Standing::Member)),
+        (&outsider, None),
+    ] {
+        let allowed = standing.is_some();
         let added = store
             .add_objects(org.id, &actor(org), COLLECTION, &objects, Vec::new(), &[])
             .await;
         assert_eq!(added.is_ok(), allowed, "{}", org.name);
         let read = store.objects(org.id, COLLECTION, &query(10)).await;
         assert_eq!(read.is_ok(), allowed, "{}", org.name);
+        // The page tells the reader's standing, read with the rows.
+        assert_eq!(
+            read.as_ref().ok().map(|page| page.standing),
+            standing,
+            "{}",
+            org.name
+        );
         if !allowed {
             assert!(is_not_found(added));
             assert!(is_not_found(read));
@@ -497,6 +509,17 @@ pub async fn objects_need_owner_or_member(store: &dyn Store) {
         store
             .add_objects(hub.id, &actor(&hub), "no-such", &objects, Vec::new(), &[])
             .await
+    ));
+    assert!(is_not_found(
+        store.objects(hub.id, "no-such", &query(10)).await
+    ));
+    // A member that left reads nothing, not even an empty page.
+    store
+        .remove_member(hub.id, &actor(&hub), COLLECTION, member.id)
+        .await
+        .unwrap();
+    assert!(is_not_found(
+        store.objects(member.id, COLLECTION, &query(10)).await
     ));
 }
 
