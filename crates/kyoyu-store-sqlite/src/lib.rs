@@ -16,9 +16,11 @@ mod incidents;
 mod migrate;
 mod objects;
 mod orgs;
+mod readers;
 mod rows;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -31,12 +33,14 @@ use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+use crate::readers::Readers;
 use crate::rows::database;
 
 /// The database file's name inside the data directory.
 pub const DATABASE_FILE: &str = "kyoyu.db";
 
-/// How many read connections run beside the writer.
+/// How many read connections run beside the writer, in each of the two read pools (sqlx for
+/// the rest of the reads, rusqlite for the hot ones: see `readers.rs`).
 const READERS: u32 = 4;
 
 /// How long a connection waits for another process's lock on the file before failing.
@@ -47,6 +51,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
+    /// The hot reads (a TAXII page, a token, an organization by id): rusqlite on the blocking
+    /// pool.
+    readers: Arc<Readers>,
     path: PathBuf,
 }
 
@@ -84,14 +91,17 @@ impl SqliteStore {
         migrate::run(&writer, &path).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
+            .test_before_acquire(false)
             .idle_timeout(None)
             .max_lifetime(None)
             .connect_with(options.create_if_missing(false).read_only(true))
             .await
             .map_err(|error| context("opening read connections to", error))?;
+        let readers = Arc::new(Readers::open(&path, READERS as usize, BUSY_TIMEOUT)?);
         Ok(SqliteStore {
             reader,
             writer,
+            readers,
             path,
         })
     }
@@ -108,6 +118,7 @@ impl SqliteStore {
 
     /// Closes every connection (after the writer's last commit, SQLite checkpoints the WAL).
     pub async fn close(&self) {
+        self.readers.close();
         self.reader.close().await;
         self.writer.close().await;
     }
@@ -158,7 +169,9 @@ impl Store for SqliteStore {
     }
 
     async fn system_org(&self, id: OrgId) -> StoreResult<Option<Org>> {
-        orgs::org_by_id(&mut *self.read().await?, id).await
+        self.readers
+            .run(move |connection| readers::org(connection, id))
+            .await
     }
 
     async fn system_orgs(&self) -> StoreResult<Vec<Org>> {
@@ -172,7 +185,10 @@ impl Store for SqliteStore {
     }
 
     async fn system_token(&self, id: &str) -> StoreResult<Option<TokenRecord>> {
-        orgs::token_by_id(&mut *self.read().await?, id).await
+        let id = id.to_owned();
+        self.readers
+            .run(move |connection| readers::token(connection, &id))
+            .await
     }
 
     async fn revoke_token(&self, tenant: OrgId, actor: &Actor, id: &str) -> StoreResult<()> {
@@ -354,10 +370,11 @@ impl Store for SqliteStore {
         collection: &str,
         query: &ObjectQuery,
     ) -> StoreResult<ObjectPage> {
-        let mut snapshot = self.read_snapshot().await?;
-        let page = objects::page(&mut snapshot, tenant, collection, query).await?;
-        commit(snapshot).await?;
-        Ok(page)
+        let collection = collection.to_owned();
+        let query = query.clone();
+        self.readers
+            .run(move |connection| readers::page(connection, tenant, &collection, &query))
+            .await
     }
 
     async fn delete_object(
@@ -435,19 +452,47 @@ mod tests {
         assert_eq!(store.writer.options().get_max_connections(), 1);
         let write = sqlx::query("DELETE FROM orgs").execute(&store.reader).await;
         assert!(write.is_err(), "a read connection must not write");
+        // The hot read path's connections: the same file in WAL mode, the same busy timeout,
+        // and read-only too.
+        let (journal, busy, write) = store
+            .readers
+            .run(|connection| {
+                let pragma = |name: &str| {
+                    connection
+                        .query_row(&format!("PRAGMA {name}"), [], |row| {
+                            row.get::<_, rusqlite::types::Value>(0)
+                        })
+                        .expect("a pragma")
+                };
+                let journal = pragma("journal_mode");
+                let busy = pragma("busy_timeout");
+                let write = connection.execute("DELETE FROM orgs", []);
+                Ok((journal, busy, write.is_err()))
+            })
+            .await
+            .unwrap();
+        assert_eq!(journal, rusqlite::types::Value::Text("wal".into()));
+        assert_eq!(busy, rusqlite::types::Value::Integer(5000));
+        assert!(write, "a read connection must not write");
         store.close().await;
     }
 
-    /// The plan's lines for a page query.
+    /// The plan's lines for a page query, on the read path that runs it.
     async fn plan(store: &SqliteStore, query: &ObjectQuery) -> Vec<String> {
-        objects::page_query("EXPLAIN QUERY PLAN ", "c", query)
-            .build()
-            .fetch_all(&store.reader)
+        let (sql, params) = objects::page_sql("EXPLAIN QUERY PLAN ", "c", query);
+        store
+            .readers
+            .run(move |connection| {
+                let mut statement = connection.prepare(&sql).expect("a plan");
+                let rows = statement
+                    .query_map(rusqlite::params_from_iter(params.iter()), |row| {
+                        row.get::<_, String>("detail")
+                    })
+                    .expect("a plan");
+                Ok(rows.map(|row| row.expect("detail")).collect())
+            })
             .await
             .expect("a plan")
-            .iter()
-            .map(|row| row.try_get::<String, _>("detail").expect("detail"))
-            .collect()
     }
 
     #[tokio::test]

@@ -11,17 +11,17 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use kyoyu_store::{
-    Actor, AuditAction, NewObject, ObjectPage, ObjectQuery, OrgId, StatusDetail, StatusRecord,
-    StoreError, StoredObject, VersionMatch,
+    Actor, AuditAction, NewObject, ObjectQuery, OrgId, StatusDetail, StatusRecord, StoreError,
+    VersionMatch,
 };
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use rusqlite::types::Value;
+use sqlx::SqliteConnection;
 
 use crate::rows::{
-    database, format_org_list, format_time, integer, json, now, optional_integer, optional_text,
-    org_list, text, time, to_json,
+    database, format_org_list, format_time, json, now, optional_integer, optional_text, text, time,
+    to_json,
 };
-use crate::{audit_log, communities};
+use crate::{audit_log, communities, readers};
 
 const TABLE: &str = "stix_objects";
 
@@ -165,113 +165,87 @@ pub(crate) async fn add(
     Ok(status)
 }
 
-fn push_in_list(sql: &mut QueryBuilder<'_, Sqlite>, column: &str, values: &[String]) {
-    sql.push(" AND ").push(column).push(" IN (");
-    let mut list = sql.separated(", ");
-    for value in values {
-        list.push_bind(value.clone());
+fn push_in_list(sql: &mut String, params: &mut Vec<Value>, column: &str, values: &[String]) {
+    sql.push_str(" AND ");
+    sql.push_str(column);
+    sql.push_str(" IN (");
+    for (i, value) in values.iter().enumerate() {
+        sql.push_str(if i == 0 { "?" } else { ", ?" });
+        params.push(Value::Text(value.clone()));
     }
-    sql.push(")");
+    sql.push(')');
 }
 
-/// The SQL of a page query, after `prefix` (the tests pass `EXPLAIN QUERY PLAN`).
-pub(crate) fn page_query<'a>(
+/// The SQL of a page query, after `prefix` (the tests pass `EXPLAIN QUERY PLAN`), and its
+/// parameters. The text depends only on which filters the query has and how many values each
+/// lists (never on the values, the cursor or the limit), so the readers' statement cache keeps
+/// one prepared statement per shape.
+pub(crate) fn page_sql(
     prefix: &str,
     collection: &str,
     query: &ObjectQuery,
-) -> QueryBuilder<'a, Sqlite> {
-    let mut sql = QueryBuilder::new(prefix);
-    sql.push(
-        "SELECT o.seq, o.id, o.type, o.spec_version, o.version, o.date_added, o.tlp, o.audience,
-                o.submitter, o.json
-         FROM stix_objects o WHERE o.collection = ",
-    );
-    sql.push_bind(collection.to_owned());
+) -> (String, Vec<Value>) {
+    let mut sql = String::with_capacity(512);
+    let mut params = Vec::with_capacity(4);
+    sql.push_str(prefix);
+    sql.push_str("SELECT ");
+    sql.push_str(readers::OBJECT_COLUMNS);
+    sql.push_str(" FROM stix_objects o WHERE o.collection = ?");
+    params.push(Value::Text(collection.to_owned()));
     if let Some(after_seq) = query.after_seq {
-        sql.push(" AND o.seq > ").push_bind(after_seq);
+        sql.push_str(" AND o.seq > ?");
+        params.push(Value::Integer(after_seq));
     }
     if let Some(added_after) = query.added_after {
         // date_added grows strictly with seq, so "added after t" is "seq after the last row
         // added at or before t" — one probe of the unique date_added index instead of a filter
         // on every row. Times are stored truncated to microseconds, which keeps this exact.
-        sql.push(" AND o.seq > COALESCE((SELECT b.seq FROM stix_objects b WHERE b.date_added <= ")
-            .push_bind(format_time(&added_after))
-            .push(" ORDER BY b.date_added DESC LIMIT 1), 0)");
+        sql.push_str(
+            " AND o.seq > COALESCE((SELECT b.seq FROM stix_objects b WHERE b.date_added <= ? \
+             ORDER BY b.date_added DESC LIMIT 1), 0)",
+        );
+        params.push(Value::Text(format_time(&added_after)));
     }
     if !query.ids.is_empty() {
-        push_in_list(&mut sql, "o.id", &query.ids);
+        push_in_list(&mut sql, &mut params, "o.id", &query.ids);
     }
     if !query.types.is_empty() {
-        push_in_list(&mut sql, "o.type", &query.types);
+        push_in_list(&mut sql, &mut params, "o.type", &query.types);
     }
     if !query.spec_versions.is_empty() {
-        push_in_list(&mut sql, "o.spec_version", &query.spec_versions);
+        push_in_list(
+            &mut sql,
+            &mut params,
+            "o.spec_version",
+            &query.spec_versions,
+        );
     }
     match &query.versions {
         // A literal, so SQLite can use the partial index `stix_objects_latest`.
         VersionMatch::Last => {
-            sql.push(" AND o.is_latest = 1");
+            sql.push_str(" AND o.is_latest = 1");
         }
         VersionMatch::First => {
-            sql.push(
-                " AND o.version = (SELECT MIN(f.version) FROM stix_objects f
-                                   WHERE f.collection = o.collection AND f.id = o.id)",
+            sql.push_str(
+                " AND o.version = (SELECT MIN(f.version) FROM stix_objects f \
+                 WHERE f.collection = o.collection AND f.id = o.id)",
             );
         }
         VersionMatch::All => {}
         VersionMatch::Exact(versions) if versions.is_empty() => {
-            sql.push(" AND 1 = 0");
+            sql.push_str(" AND 1 = 0");
         }
-        VersionMatch::Exact(versions) => push_in_list(&mut sql, "o.version", versions),
+        VersionMatch::Exact(versions) => {
+            push_in_list(&mut sql, &mut params, "o.version", versions);
+        }
     }
     // One row past the limit tells whether there are more.
     let fetch = i64::try_from(query.limit)
         .unwrap_or(i64::MAX)
         .saturating_add(1);
-    sql.push(" ORDER BY o.seq LIMIT ").push_bind(fetch);
-    sql
-}
-
-fn stored_object(row: &SqliteRow) -> Result<StoredObject, StoreError> {
-    Ok(StoredObject {
-        seq: integer(row, TABLE, "seq")?,
-        id: text(row, TABLE, "id")?,
-        object_type: text(row, TABLE, "type")?,
-        spec_version: text(row, TABLE, "spec_version")?,
-        version: text(row, TABLE, "version")?,
-        date_added: time(row, TABLE, "date_added")?,
-        tlp: optional_text(row, TABLE, "tlp")?,
-        audience: org_list(row, TABLE, "audience")?,
-        submitter: optional_integer(row, TABLE, "submitter")?.map(OrgId),
-        json: text(row, TABLE, "json")?,
-    })
-}
-
-pub(crate) async fn page(
-    connection: &mut SqliteConnection,
-    tenant: OrgId,
-    collection: &str,
-    query: &ObjectQuery,
-) -> Result<ObjectPage, StoreError> {
-    let Some(standing) = communities::standing(connection, tenant, collection).await? else {
-        return Err(not_found(collection));
-    };
-    let rows = page_query("", collection, query)
-        .build()
-        .fetch_all(&mut *connection)
-        .await
-        .map_err(database("reading objects"))?;
-    let more = rows.len() > query.limit;
-    let objects = rows
-        .iter()
-        .take(query.limit)
-        .map(stored_object)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(ObjectPage {
-        objects,
-        more,
-        standing,
-    })
+    sql.push_str(" ORDER BY o.seq LIMIT ?");
+    params.push(Value::Integer(fetch));
+    (sql, params)
 }
 
 pub(crate) async fn delete(

@@ -4,7 +4,7 @@
 //! Key decision: the token table holds the argon2 hash and never the secret, and a token is
 //! revoked only through its own tenant — another tenant's token id is "not found".
 
-use kyoyu_store::{Actor, AuditAction, Org, OrgId, OrgKind, Role, StoreError, TokenRecord};
+use kyoyu_store::{Actor, AuditAction, Org, OrgId, OrgKind, StoreError, TokenRecord};
 use sqlx::SqliteConnection;
 use sqlx::sqlite::SqliteRow;
 
@@ -19,18 +19,6 @@ fn org(row: &SqliteRow) -> Result<Org, StoreError> {
         name: text(row, "orgs", "name")?,
         kind: named(row, "orgs", "kind", OrgKind::parse)?,
         created: time(row, "orgs", "created")?,
-    })
-}
-
-fn token(row: &SqliteRow) -> Result<TokenRecord, StoreError> {
-    Ok(TokenRecord {
-        id: text(row, "tokens", "id")?,
-        org: OrgId(integer(row, "tokens", "org")?),
-        role: named(row, "tokens", "role", Role::parse)?,
-        label: text(row, "tokens", "label")?,
-        hash: text(row, "tokens", "hash")?,
-        created: time(row, "tokens", "created")?,
-        revoked: optional_time(row, "tokens", "revoked")?,
     })
 }
 
@@ -95,20 +83,6 @@ pub(crate) async fn org_by_name(
         .transpose()
 }
 
-pub(crate) async fn org_by_id(
-    connection: &mut SqliteConnection,
-    id: OrgId,
-) -> Result<Option<Org>, StoreError> {
-    sqlx::query("SELECT id, name, kind, created FROM orgs WHERE id = ?")
-        .bind(id.0)
-        .fetch_optional(&mut *connection)
-        .await
-        .map_err(database("reading an organization"))?
-        .as_ref()
-        .map(org)
-        .transpose()
-}
-
 pub(crate) async fn orgs(connection: &mut SqliteConnection) -> Result<Vec<Org>, StoreError> {
     sqlx::query("SELECT id, name, kind, created FROM orgs ORDER BY id")
         .fetch_all(&mut *connection)
@@ -155,20 +129,6 @@ pub(crate) async fn create_token(
     };
     audit_log::append(connection, Some(record.org), actor, &action).await?;
     Ok(())
-}
-
-pub(crate) async fn token_by_id(
-    connection: &mut SqliteConnection,
-    id: &str,
-) -> Result<Option<TokenRecord>, StoreError> {
-    sqlx::query("SELECT id, org, role, label, hash, created, revoked FROM tokens WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *connection)
-        .await
-        .map_err(database("reading a token"))?
-        .as_ref()
-        .map(token)
-        .transpose()
 }
 
 /// Revokes a token of the tenant's. Revoking a revoked token changes nothing (the first

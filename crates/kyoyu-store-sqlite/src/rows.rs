@@ -134,23 +134,6 @@ pub(crate) fn format_org_list(orgs: &[OrgId]) -> String {
         .join(",")
 }
 
-/// Reads a column written by [`format_org_list`].
-pub(crate) fn org_list(
-    row: &SqliteRow,
-    table: &str,
-    column: &str,
-) -> Result<Vec<OrgId>, StoreError> {
-    let text = text(row, table, column)?;
-    text.split(',')
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            part.parse::<i64>()
-                .map(OrgId)
-                .map_err(|_| corrupt(table, column, format!("{part:?} is not an organization id")))
-        })
-        .collect()
-}
-
 /// Encodes a value as JSON text for a column.
 pub(crate) fn to_json<T: serde::Serialize + ?Sized>(
     value: &T,

@@ -2,7 +2,10 @@
 //! audit table, and what happens when someone edits the file behind the store's back.
 
 use kyoyu_store::audit::GENESIS;
-use kyoyu_store::{Actor, ChainBreak, OrgKind, Store, StoreError, verify_chain};
+use kyoyu_store::{
+    Actor, ChainBreak, CommunityRecord, NewObject, ObjectQuery, OrgId, OrgKind, Role, Standing,
+    Store, StoreError, TokenRecord, verify_chain,
+};
 use kyoyu_store_sqlite::{DATABASE_FILE, SqliteStore};
 use sqlx::{Connection, SqliteConnection};
 
@@ -178,7 +181,182 @@ async fn a_corrupt_row_is_an_error_naming_table_and_column() {
         panic!("a bad time must be reported");
     };
     assert!(message.starts_with("orgs.created"), "{message}");
+    // The same through the hot read path (rusqlite).
+    let Err(StoreError::Corrupt(message)) = store.system_org(OrgId(1)).await else {
+        panic!("a bad time must be reported on the read path too");
+    };
+    assert!(message.starts_with("orgs.created"), "{message}");
     store.close().await;
+}
+
+/// The hot read path (rusqlite: a page, a token, an organization) checks what it reads like the
+/// rest of the store.
+#[tokio::test]
+async fn a_corrupt_row_on_the_read_path_names_table_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let hub = store
+        .system_create_org(&Actor::operator(), "hub", OrgKind::Hub)
+        .await
+        .unwrap();
+    let actor = Actor {
+        org: Some(hub.id),
+        who: "t".into(),
+    };
+    let community = CommunityRecord {
+        id: "c".into(),
+        owner: hub.id,
+        title: "c".into(),
+        description: String::new(),
+        kind: "A".into(),
+        max_tlp: "amber".into(),
+        created: chrono::Utc::now(),
+    };
+    store
+        .create_community(hub.id, &actor, &community)
+        .await
+        .unwrap();
+    let object = NewObject {
+        id: "indicator--1".into(),
+        object_type: "indicator".into(),
+        spec_version: "2.1".into(),
+        version: "2026-01-01T00:00:00.000Z".into(),
+        tlp: None,
+        audience: Vec::new(),
+        json: "{}".into(),
+    };
+    store
+        .add_objects(hub.id, &actor, "c", &[object], Vec::new(), &[])
+        .await
+        .unwrap();
+    let token = TokenRecord {
+        id: "abc".into(),
+        org: hub.id,
+        role: Role::HubAnalyst,
+        label: "t".into(),
+        hash: "h".into(),
+        created: chrono::Utc::now(),
+        revoked: None,
+    };
+    store
+        .system_create_token(&Actor::operator(), &token)
+        .await
+        .unwrap();
+    store.close().await;
+
+    let query = ObjectQuery {
+        limit: 10,
+        ..ObjectQuery::default()
+    };
+    for (sql, column) in [
+        (
+            "UPDATE stix_objects SET audience = 'x'",
+            "stix_objects.audience",
+        ),
+        (
+            "UPDATE stix_objects SET audience = '', json = x'ff'",
+            "stix_objects.json",
+        ),
+        (
+            "UPDATE stix_objects SET json = '{}', date_added = 'yesterday'",
+            "stix_objects.date_added",
+        ),
+    ] {
+        let mut raw = raw_connection(dir.path()).await;
+        sqlx::query(sql).execute(&mut raw).await.unwrap();
+        raw.close().await.unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let Err(StoreError::Corrupt(message)) = store.objects(hub.id, "c", &query).await else {
+            panic!("{sql}: must be reported");
+        };
+        assert!(message.starts_with(column), "{sql}: {message}");
+        store.close().await;
+    }
+
+    let mut raw = raw_connection(dir.path()).await;
+    sqlx::query("UPDATE tokens SET role = 'pirate'")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    raw.close().await.unwrap();
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let Err(StoreError::Corrupt(message)) = store.system_token("abc").await else {
+        panic!("an unknown role must be reported");
+    };
+    assert!(message.starts_with("tokens.role"), "{message}");
+    store.close().await;
+}
+
+/// Many more pages in flight than read connections: every one is answered, in one snapshot
+/// each, and a closed store refuses reads instead of hanging.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_concurrent_pages_share_the_read_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let hub = store
+        .system_create_org(&Actor::operator(), "hub", OrgKind::Hub)
+        .await
+        .unwrap();
+    let actor = Actor {
+        org: Some(hub.id),
+        who: "t".into(),
+    };
+    let community = CommunityRecord {
+        id: "c".into(),
+        owner: hub.id,
+        title: "c".into(),
+        description: String::new(),
+        kind: "A".into(),
+        max_tlp: "amber".into(),
+        created: chrono::Utc::now(),
+    };
+    store
+        .create_community(hub.id, &actor, &community)
+        .await
+        .unwrap();
+    let objects: Vec<_> = (0..250)
+        .map(|n| NewObject {
+            id: format!("indicator--{n}"),
+            object_type: "indicator".into(),
+            spec_version: "2.1".into(),
+            version: "2026-01-01T00:00:00.000Z".into(),
+            tlp: None,
+            audience: Vec::new(),
+            json: format!("{{\"n\":{n}}}"),
+        })
+        .collect();
+    store
+        .add_objects(hub.id, &actor, "c", &objects, Vec::new(), &[])
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for n in 0..64usize {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let query = ObjectQuery {
+                limit: 100,
+                after_seq: Some((n % 3) as i64 * 100),
+                ..ObjectQuery::default()
+            };
+            store.objects(hub.id, "c", &query).await
+        }));
+    }
+    for (n, task) in tasks.into_iter().enumerate() {
+        let page = task.await.unwrap().unwrap();
+        let expected = if n % 3 == 2 { 50 } else { 100 };
+        assert_eq!(page.objects.len(), expected);
+        assert_eq!(page.more, n % 3 != 2);
+        assert_eq!(page.standing, Standing::Owner);
+    }
+    store.close().await;
+    let query = ObjectQuery {
+        limit: 1,
+        ..ObjectQuery::default()
+    };
+    assert!(matches!(
+        store.objects(hub.id, "c", &query).await,
+        Err(StoreError::Database(_))
+    ));
 }
 
 /// Writes from many tasks, through one store or through two stores on the same file (as two
