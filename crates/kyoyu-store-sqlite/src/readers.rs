@@ -9,10 +9,12 @@
 //!   the TAXII page (~0.7 ms of CPU per page, half of it futex and scheduler work). Here a call
 //!   is one hand-off to a blocking thread, which steps the statement and reads each column
 //!   straight from SQLite's buffer into the `String` it ends in.
-//! - **Bounded.** [`READERS`](crate) connections and as many permits: a call waits
-//!   (asynchronously) for a permit *before* it takes a blocking thread, so at most that many
-//!   blocking threads are ever busy with reads however many requests are in flight; a permit
-//!   guarantees an idle connection.
+//! - **Bounded.** A few connections (four) and as many permits: a call waits (asynchronously)
+//!   for a permit *before* it takes a blocking thread, so at most that many blocking threads are
+//!   ever busy with reads however many requests are in flight. The permit travels with the
+//!   blocking call and is given back only after the connection is back in the pool, so a permit
+//!   always finds an idle connection — also when the request that started a read is dropped
+//!   (a client hung up) while its read still runs.
 //! - **Read-only and cached.** Connections open the file `SQLITE_OPEN_READ_ONLY` (a read cannot
 //!   write by mistake) with the store's busy timeout; statements are `prepare_cached`, keyed by
 //!   their SQL text (a page query's text depends only on which filters are present and how many
@@ -45,7 +47,11 @@ const STATEMENT_CACHE: usize = 64;
 #[derive(Debug)]
 pub(crate) struct Readers {
     idle: Mutex<Vec<Connection>>,
-    permits: Semaphore,
+    permits: Arc<Semaphore>,
+}
+
+fn closed() -> StoreError {
+    StoreError::Database("the store is closed".into())
 }
 
 fn database(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
@@ -76,7 +82,7 @@ impl Readers {
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(Readers {
             idle: Mutex::new(connections),
-            permits: Semaphore::new(count),
+            permits: Arc::new(Semaphore::new(count)),
         })
     }
 
@@ -96,20 +102,19 @@ impl Readers {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
-        let permit = self
-            .permits
-            .acquire()
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
             .await
-            .map_err(|_| StoreError::Database("the store is closed".into()))?;
+            .map_err(|_| closed())?;
         let readers = Arc::clone(self);
-        let result = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
+            // Dropped in reverse order: the connection goes back before the permit.
+            let _permit = permit;
             let mut lease = Lease::take(&readers)?;
             read(lease.connection())
         })
         .await
-        .map_err(|error| StoreError::Database(format!("a read failed: {error}")))?;
-        drop(permit);
-        result
+        .map_err(|error| StoreError::Database(format!("a read failed: {error}")))?
     }
 }
 
@@ -126,7 +131,7 @@ impl<'a> Lease<'a> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .pop()
-            .ok_or_else(|| StoreError::Database("the store is closed".into()))?;
+            .ok_or_else(closed)?;
         Ok(Lease {
             readers,
             connection: Some(connection),

@@ -329,6 +329,29 @@ async fn many_concurrent_pages_share_the_read_connections() {
         .add_objects(hub.id, &actor, "c", &objects, Vec::new(), &[])
         .await
         .unwrap();
+    // Reads whose requests go away mid-read (a client hung up) give their connection back.
+    let abandoned: Vec<_> = (0..64)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let query = ObjectQuery {
+                    limit: 100,
+                    ..ObjectQuery::default()
+                };
+                store.objects(hub.id, "c", &query).await
+            })
+        })
+        .collect();
+    tokio::task::yield_now().await;
+    for task in &abandoned {
+        task.abort();
+    }
+    for task in abandoned {
+        // Finished or cancelled; a finished one must have succeeded.
+        if let Ok(page) = task.await {
+            page.unwrap();
+        }
+    }
     let mut tasks = Vec::new();
     for n in 0..64usize {
         let store = store.clone();
