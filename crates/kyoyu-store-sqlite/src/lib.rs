@@ -5,10 +5,12 @@
 //! write transaction starts with `BEGIN IMMEDIATE`, so writes are serialized in the process and
 //! hold SQLite's write lock from their first statement; that is what lets the audit log read its
 //! newest hash and append after it inside the writer's transaction without a fork in the chain.
-//! Reads go through a separate pool of read-only connections, which WAL mode lets run beside
-//! the writer. `synchronous=FULL`: a POST whose status said `complete` survives a power cut.
-//! Queries are plain runtime SQL (no compile-time checked macros), written so a PostgreSQL
-//! backend can mirror them.
+//! Reads go through read-only connections, which WAL mode lets run beside the writer: the hot
+//! ones (a TAXII page with the reader's standing, a token, an organization) on a small
+//! `rusqlite` pool run on tokio's blocking threads (`readers.rs`: one hand-off per call instead
+//! of sqlx's one per row), the rest on a sqlx pool. `synchronous=FULL`: a POST whose status said
+//! `complete` survives a power cut. Queries are plain runtime SQL (no compile-time checked
+//! macros), written so a PostgreSQL backend can mirror them.
 
 mod audit_log;
 mod communities;
