@@ -444,7 +444,7 @@ fn envelope_headers(response: &mut Response, objects: &[StoredObject]) {
 }
 
 /// The envelope, with the stored JSON texts spliced in.
-fn envelope(delivered: &Delivered, key: &str, item: impl Fn(&StoredObject) -> String) -> String {
+fn envelope(delivered: &Delivered, key: &str, item: impl Fn(&StoredObject, &mut String)) -> String {
     let mut body = String::with_capacity(
         64 + delivered
             .objects
@@ -471,7 +471,7 @@ fn envelope(delivered: &Delivered, key: &str, item: impl Fn(&StoredObject) -> St
             if i > 0 {
                 body.push(',');
             }
-            body.push_str(&item(object));
+            item(object, &mut body);
         }
         body.push(']');
     }
@@ -519,7 +519,7 @@ async fn get_objects(
         .metrics
         .objects_delivered
         .fetch_add(delivered.objects.len() as u64, Ordering::Relaxed);
-    let body = envelope(&delivered, "objects", |o| o.json.clone());
+    let body = envelope(&delivered, "objects", |o, body| body.push_str(&o.json));
     let mut response = taxii_json(StatusCode::OK, body);
     envelope_headers(&mut response, &delivered.objects);
     Ok(response)
@@ -552,7 +552,7 @@ async fn get_object(
         .metrics
         .objects_delivered
         .fetch_add(delivered.objects.len() as u64, Ordering::Relaxed);
-    let body = envelope(&delivered, "objects", |o| o.json.clone());
+    let body = envelope(&delivered, "objects", |o, body| body.push_str(&o.json));
     let mut response = taxii_json(StatusCode::OK, body);
     envelope_headers(&mut response, &delivered.objects);
     Ok(response)
@@ -575,8 +575,8 @@ async fn versions(
             ApiError::not_found(format!("no object `{object}` in collection `{id}`")).taxii(),
         );
     }
-    let body = envelope(&delivered, "versions", |o| {
-        serde_json::Value::String(o.version.clone()).to_string()
+    let body = envelope(&delivered, "versions", |o, body| {
+        body.push_str(&serde_json::Value::String(o.version.clone()).to_string());
     });
     let mut response = taxii_json(StatusCode::OK, body);
     envelope_headers(&mut response, &delivered.objects);
@@ -593,14 +593,15 @@ async fn manifest(
     read_collection(&principal, &root, &headers)?;
     let filter = parse_filter(&state, &params, OBJECT_PARAMS, VersionMatch::Last)?;
     let delivered = deliver(&state, &principal, &id, filter.query).await?;
-    let body = envelope(&delivered, "objects", |o| {
-        json!({
+    let body = envelope(&delivered, "objects", |o, body| {
+        let record = json!({
             "id": o.id,
             "date_added": time_text(&o.date_added),
             "version": o.version,
             "media_type": STIX_MEDIA_TYPE,
         })
-        .to_string()
+        .to_string();
+        body.push_str(&record)
     });
     let mut response = taxii_json(StatusCode::OK, body);
     envelope_headers(&mut response, &delivered.objects);
