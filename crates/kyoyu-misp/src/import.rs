@@ -10,14 +10,13 @@
 //! [`ImportError`]. Nesting is bounded by serde_json's recursion limit, so no input can
 //! overflow the stack.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
 use chrono::NaiveDate;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::lenient::{Key, Loose, Misfit, read_value};
+use crate::lenient::{Key, Loose, Misfit, read_value, trim};
 use crate::wire::{
     Analysis, Attribute, Distribution, Event, Galaxy, GalaxyCluster, Object, ObjectReference,
     Organisation, Tag, ThreatLevel,
@@ -153,6 +152,7 @@ trait Record: Default {
 }
 
 /// Records a conversion's result, or its misfit under the field's name.
+#[inline]
 fn keep<T>(key: &str, result: Result<Option<T>, Misfit>, misfits: &mut Vec<Misfit>) -> Option<T> {
     match result {
         Ok(value) => value,
@@ -172,7 +172,7 @@ fn number_enum<T>(
     let number = match &loose {
         Loose::Unsigned(number) => i64::try_from(*number).ok(),
         Loose::Signed(number) => Some(*number),
-        Loose::Text(text) => text.trim().parse::<i64>().ok(),
+        Loose::Text(text) => trim(text).parse::<i64>().ok(),
         Loose::Null => return Ok(None),
         _ => None,
     };
@@ -214,14 +214,7 @@ fn read_id(
 ) -> Option<u64> {
     match loose {
         Loose::Unsigned(number) => Some(number),
-        Loose::Text(ref text)
-            if !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit()) =>
-        {
-            text.parse().ok().or_else(|| {
-                extra.insert(key.to_owned(), loose.into_value());
-                None
-            })
-        }
+        Loose::Text(ref text) if let Some(number) = decimal(text) => Some(number),
         Loose::Null => None,
         Loose::Composite(what) => {
             misfits.push(format!("`{key}`: expected a whole number, found {what}"));
@@ -232,6 +225,20 @@ fn read_id(
             None
         }
     }
+}
+
+/// The whole number written in `text` with decimal digits only, if it fits in 64 bits.
+fn decimal(text: &str) -> Option<u64> {
+    if text.is_empty() {
+        return None;
+    }
+    text.bytes().try_fold(0u64, |number, byte| {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        number.checked_mul(10)?.checked_add(u64::from(digit))
+    })
 }
 
 /// MISP's attribute categories, shared instead of allocated per attribute.
@@ -253,18 +260,12 @@ const CATEGORIES: &[&str] = &[
     "Other",
 ];
 
-fn known_category(text: String) -> Cow<'static, str> {
-    match CATEGORIES.iter().find(|known| **known == text) {
-        Some(known) => Cow::Borrowed(known),
-        None => Cow::Owned(text),
-    }
+fn known_category(text: &str) -> Option<&'static str> {
+    CATEGORIES.iter().find(|known| **known == text).copied()
 }
 
-fn known_type(text: String) -> Cow<'static, str> {
-    match crate::mapping::AttributeKind::from_misp_type(&text) {
-        Some(kind) => Cow::Borrowed(kind.misp_type),
-        None => Cow::Owned(text),
-    }
+fn known_type(text: &str) -> Option<&'static str> {
+    crate::mapping::AttributeKind::from_misp_type(text).map(|kind| kind.misp_type)
 }
 
 fn required_text(key: &str, value: &str, misfits: &mut Vec<Misfit>) {
@@ -382,11 +383,21 @@ impl Record for Attribute {
                 self.object_id = read_id(key, map.next_value()?, &mut self.extra, misfits)
             }
             "object_relation" => self.object_relation = field!(map, misfits, key, into_text),
-            "category" => self.category = field!(map, misfits, key, into_text).map(known_category),
+            "category" => {
+                self.category = keep(
+                    key,
+                    map.next_value::<Loose<'de>>()?
+                        .into_known_text(known_category),
+                    misfits,
+                )
+            }
             "type" => {
-                self.attribute_type = field!(map, misfits, key, into_text)
-                    .map(known_type)
-                    .unwrap_or_default()
+                self.attribute_type = keep(
+                    key,
+                    map.next_value::<Loose<'de>>()?.into_known_text(known_type),
+                    misfits,
+                )
+                .unwrap_or_default()
             }
             "value" => self.value = field!(map, misfits, key, into_text).unwrap_or_default(),
             "to_ids" => self.to_ids = field!(map, misfits, key, into_flag),
@@ -1069,5 +1080,29 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, '_> {
             "{} under `Event`",
             Loose::Text(text.into()).describe()
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimal;
+
+    #[test]
+    fn decimal_reads_only_plain_digits_that_fit() {
+        assert_eq!(decimal("0"), Some(0));
+        assert_eq!(decimal("0042"), Some(42));
+        assert_eq!(decimal("18446744073709551615"), Some(u64::MAX));
+        for text in [
+            "",
+            "18446744073709551616",
+            "12a",
+            "+1",
+            "-1",
+            " 1",
+            "1.0",
+            "１",
+        ] {
+            assert_eq!(decimal(text), None, "{text:?}");
+        }
     }
 }

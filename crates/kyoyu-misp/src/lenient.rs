@@ -106,6 +106,20 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
 }
 
+/// `text.trim()`, with a fast answer for the usual text that starts and ends with an ASCII
+/// character other than whitespace (no Unicode whitespace can then be at either end).
+#[inline]
+pub(crate) fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(&first), Some(&last))
+            if (0x21..0x80).contains(&first) && (0x21..0x80).contains(&last) =>
+        {
+            text
+        }
+        _ => text.trim(),
+    }
+}
+
 /// What a conversion says when the value does not fit.
 pub(crate) type Misfit = String;
 
@@ -144,6 +158,20 @@ impl Loose<'_> {
         }
     }
 
+    /// Text like [`Loose::into_text`], but shared instead of allocated when `known` recognises
+    /// it (MISP's attribute types and categories).
+    pub(crate) fn into_known_text(
+        self,
+        known: fn(&str) -> Option<&'static str>,
+    ) -> Result<Option<Cow<'static, str>>, Misfit> {
+        if let Loose::Text(text) = &self
+            && let Some(word) = known(text)
+        {
+            return Ok(Some(Cow::Borrowed(word)));
+        }
+        self.into_text().map(|text| text.map(Cow::Owned))
+    }
+
     /// A boolean as MISP writes it: `true`, `1`, `"1"`, `"true"` (and the false forms).
     pub(crate) fn into_flag(self) -> Result<Option<bool>, Misfit> {
         match &self {
@@ -151,7 +179,7 @@ impl Loose<'_> {
             Loose::Signed(0) | Loose::Unsigned(0) => Ok(Some(false)),
             Loose::Signed(1) | Loose::Unsigned(1) => Ok(Some(true)),
             Loose::Null => Ok(None),
-            Loose::Text(text) => match text.trim() {
+            Loose::Text(text) => match trim(text) {
                 "1" => Ok(Some(true)),
                 "0" | "" => Ok(Some(false)),
                 flag if flag.eq_ignore_ascii_case("true") => Ok(Some(true)),
@@ -170,8 +198,7 @@ impl Loose<'_> {
                 .map(Some)
                 .map_err(|_| self.expected("a whole number that fits in 64 bits")),
             Loose::Null => Ok(None),
-            Loose::Text(text) => text
-                .trim()
+            Loose::Text(text) => trim(text)
                 .parse::<i64>()
                 .map(Some)
                 .map_err(|_| self.expected("a whole number")),
@@ -195,8 +222,7 @@ impl Loose<'_> {
     pub(crate) fn into_uuid(self) -> Result<Option<Uuid>, Misfit> {
         match &self {
             Loose::Null => Ok(None),
-            Loose::Text(text) => text
-                .trim()
+            Loose::Text(text) => trim(text)
                 .parse::<Uuid>()
                 .map(Some)
                 .map_err(|error| error.to_string()),
@@ -208,4 +234,30 @@ impl Loose<'_> {
 /// Reads any JSON value into a `serde_json::Value`, for the fields kept as they are.
 pub(crate) fn read_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Value, A::Error> {
     map.next_value::<Value>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trim;
+
+    #[test]
+    fn trim_agrees_with_str_trim() {
+        for text in [
+            "",
+            " ",
+            "x",
+            " x",
+            "x ",
+            "\tx\n",
+            "\u{a0}x",
+            "x\u{3000}",
+            "\u{85}",
+            "é",
+            "xé",
+            "\u{1f}x\u{7f}",
+            "5f1b7b9e-0c8a-4c2e-9a51-6f3d2b1c0a99",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
+    }
 }

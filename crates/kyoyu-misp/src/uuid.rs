@@ -8,8 +8,12 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A UUID (any version), printed in the canonical lower-case hyphenated form.
+///
+/// Stored as 16 big-endian bytes rather than a `u128`: byte alignment keeps `Option<Uuid>` at
+/// 17 bytes instead of 32, which shrinks every wire type holding one (an [`crate::Attribute`]
+/// by 24 bytes); the order is the same as that of the `u128`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Uuid(u128);
+pub struct Uuid([u8; 16]);
 
 /// The text is not a hyphenated UUID.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -19,12 +23,12 @@ pub struct InvalidUuid(pub String);
 impl Uuid {
     /// The UUID with these 128 bits (big-endian, as printed).
     pub const fn from_u128(bits: u128) -> Self {
-        Uuid(bits)
+        Uuid(bits.to_be_bytes())
     }
 
     /// The 128 bits, big-endian as printed.
     pub const fn as_u128(self) -> u128 {
-        self.0
+        u128::from_be_bytes(self.0)
     }
 }
 
@@ -32,11 +36,9 @@ impl FromStr for Uuid {
     type Err = InvalidUuid;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        // Positions of the 32 hex digits in `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
-        const DIGITS: [usize; 32] = [
-            0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25, 26, 27,
-            28, 29, 30, 31, 32, 33, 34, 35,
-        ];
+        // Positions of the first of the two hex digits of each byte in
+        // `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
+        const PAIRS: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
         let bytes = text.as_bytes();
         let invalid = || InvalidUuid(text.to_owned());
         if bytes.len() != 36
@@ -47,18 +49,19 @@ impl FromStr for Uuid {
         {
             return Err(invalid());
         }
-        let mut bits: u128 = 0;
+        let mut octets = [0u8; 16];
         let mut seen_invalid = 0u8;
-        for position in DIGITS {
-            let nibble = HEX[usize::from(bytes[position])];
-            seen_invalid |= nibble;
-            bits = (bits << 4) | u128::from(nibble & 0x0f);
+        for (octet, position) in octets.iter_mut().zip(PAIRS) {
+            let high = HEX[usize::from(bytes[position])];
+            let low = HEX[usize::from(bytes[position + 1])];
+            seen_invalid |= high | low;
+            *octet = (high << 4) | (low & 0x0f);
         }
         // Non-hex bytes map to 0x10, so one test after the loop finds any of them.
         if seen_invalid & 0x10 != 0 {
             return Err(invalid());
         }
-        Ok(Uuid(bits))
+        Ok(Uuid(octets))
     }
 }
 
@@ -82,7 +85,7 @@ const HEX: [u8; 256] = {
 impl fmt::Display for Uuid {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut text = [0u8; 36];
-        let mut bits = self.0;
+        let mut bits = self.as_u128();
         for position in (0..36).rev() {
             if matches!(position, 8 | 13 | 18 | 23) {
                 text[position] = b'-';
