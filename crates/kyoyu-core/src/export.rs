@@ -8,7 +8,9 @@
 
 use std::path::Path;
 
-use kyoyu_misp::{Analysis, Attribute, Distribution, Event, Organisation, Tag, ThreatLevel, Uuid};
+use kyoyu_misp::{
+    Analysis, Attribute, AttributeRare, Distribution, Event, Organisation, Tag, ThreatLevel, Uuid,
+};
 use kyoyu_model::{Incident, ItemBody, Timestamp, Tlp};
 use sha2::{Digest, Sha256};
 
@@ -160,8 +162,12 @@ fn attributes(
             comment: comment.clone(),
             timestamp: Some(timestamp),
             distribution: Some(Distribution::InheritEvent),
-            first_seen: seen.0.clone(),
-            last_seen: seen.1.clone(),
+            rare: AttributeRare {
+                first_seen: seen.0.clone(),
+                last_seen: seen.1.clone(),
+                ..AttributeRare::default()
+            }
+            .into(),
             tags: vec![tag.clone()],
             ..Attribute::default()
         })

@@ -18,8 +18,8 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 
 use crate::lenient::{Key, Loose, Misfit, read_value, trim};
 use crate::wire::{
-    Analysis, Attribute, Distribution, Event, Galaxy, GalaxyCluster, Object, ObjectReference,
-    Organisation, Tag, ThreatLevel,
+    Analysis, Attribute, Distribution, Event, Extra, Galaxy, GalaxyCluster, Object,
+    ObjectReference, Organisation, Tag, ThreatLevel,
 };
 
 /// The result of a lenient import: the event and what was left out of it.
@@ -227,6 +227,21 @@ fn read_id(
     }
 }
 
+/// [`read_id`] for an attribute, whose `extra` is allocated only when an id is kept there.
+fn read_attribute_id(
+    key: &str,
+    loose: Loose<'_>,
+    rare: &mut crate::wire::Rare,
+    misfits: &mut Vec<Misfit>,
+) -> Option<u64> {
+    match loose {
+        Loose::Unsigned(number) => Some(number),
+        Loose::Text(ref text) if let Some(number) = decimal(text) => Some(number),
+        Loose::Null | Loose::Composite(_) => read_id(key, loose, &mut Extra::new(), misfits),
+        other => read_id(key, other, &mut rare.get_mut().extra, misfits),
+    }
+}
+
 /// The whole number written in `text` with decimal digits only, if it fits in 64 bits.
 fn decimal(text: &str) -> Option<u64> {
     if text.is_empty() {
@@ -377,10 +392,12 @@ impl Record for Attribute {
         misfits: &mut Vec<Misfit>,
     ) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = read_id(key, map.next_value()?, &mut self.extra, misfits),
-            "event_id" => self.event_id = read_id(key, map.next_value()?, &mut self.extra, misfits),
+            "id" => self.id = read_attribute_id(key, map.next_value()?, &mut self.rare, misfits),
+            "event_id" => {
+                self.event_id = read_attribute_id(key, map.next_value()?, &mut self.rare, misfits)
+            }
             "object_id" => {
-                self.object_id = read_id(key, map.next_value()?, &mut self.extra, misfits)
+                self.object_id = read_attribute_id(key, map.next_value()?, &mut self.rare, misfits)
             }
             "object_relation" => self.object_relation = field!(map, misfits, key, into_text),
             "category" => {
@@ -412,25 +429,28 @@ impl Record for Attribute {
                 );
             }
             "sharing_group_id" => {
-                self.sharing_group_id = read_id(key, map.next_value()?, &mut self.extra, misfits)
+                self.sharing_group_id =
+                    read_attribute_id(key, map.next_value()?, &mut self.rare, misfits)
             }
             "comment" => self.comment = field!(map, misfits, key, into_text),
             "deleted" => self.deleted = field!(map, misfits, key, into_flag),
             "disable_correlation" => {
                 self.disable_correlation = field!(map, misfits, key, into_flag)
             }
-            "first_seen" => self.first_seen = field!(map, misfits, key, into_text),
-            "last_seen" => self.last_seen = field!(map, misfits, key, into_text),
+            "first_seen" => self.set_first_seen(field!(map, misfits, key, into_text)),
+            "last_seen" => self.set_last_seen(field!(map, misfits, key, into_text)),
             "Tag" => {
                 self.tags =
                     map.next_value_seed(ListSeed::new(context, &Path::Field(path, "Tag")))?
             }
             "Galaxy" => {
-                self.galaxies =
-                    map.next_value_seed(ListSeed::new(context, &Path::Field(path, "Galaxy")))?
+                let galaxies =
+                    map.next_value_seed(ListSeed::new(context, &Path::Field(path, "Galaxy")))?;
+                self.set_galaxies(galaxies);
             }
             _ => {
-                self.extra.insert(key.to_owned(), read_value(map)?);
+                let value = read_value(map)?;
+                self.extra_mut().insert(key.to_owned(), value);
             }
         }
         Ok(())

@@ -38,6 +38,6 @@ pub use mapping::{AttributeKind, Observable, ObservableField};
 pub use tags::{AttackPatternRef, MachineTag, Pap, TlpTag};
 pub use uuid::{InvalidUuid, Uuid};
 pub use wire::{
-    Analysis, Attribute, Distribution, Event, Galaxy, GalaxyCluster, Object, ObjectReference,
-    Organisation, Tag, ThreatLevel,
+    Analysis, Attribute, AttributeRare, Distribution, Event, Extra, Galaxy, GalaxyCluster, Object,
+    ObjectReference, Organisation, Rare, Tag, ThreatLevel,
 };

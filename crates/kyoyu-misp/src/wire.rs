@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
@@ -108,70 +109,194 @@ pub struct Event {
 }
 
 /// A MISP attribute, at event level or inside an object.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+///
+/// The fields real events seldom carry (`first_seen`, `last_seen`, `Galaxy`, unknown fields)
+/// live in [`Attribute::rare`], allocated only when one of them is present, which keeps an
+/// attribute small (an event of 100,000 attributes is mostly attributes). Serialised in the
+/// order of the fields as listed, with the rare ones in their MISP places.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Attribute {
     /// Local numeric id.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
     pub id: Option<u64>,
     /// Local id of the event.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
     pub event_id: Option<u64>,
     /// Local id of the object holding it (`"0"` when none).
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
     pub object_id: Option<u64>,
     /// The attribute's role inside its object (`sha256`, `filename`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub object_relation: Option<String>,
     /// MISP category (`Network activity`, `Payload delivery`, …).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<Cow<'static, str>>,
     /// MISP attribute type (`ip-dst`, `filename|sha256`); see [`crate::mapping`].
-    #[serde(rename = "type")]
     pub attribute_type: Cow<'static, str>,
     /// The value; composite types hold both parts joined by `|`.
     pub value: String,
     /// Whether the attribute is meant for detection.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_ids: Option<bool>,
     /// The attribute's UUID.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<Uuid>,
     /// Last change, seconds since the Unix epoch.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "write_decimal"
-    )]
     pub timestamp: Option<i64>,
     /// Who may see the attribute.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub distribution: Option<Distribution>,
     /// Local id of the sharing group when `distribution` is 4.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "write_id")]
     pub sharing_group_id: Option<u64>,
     /// Free-text comment.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Soft-deleted on the exporting instance.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
     /// Whether correlation is disabled for the attribute.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_correlation: Option<bool>,
+    /// Attribute-level tags.
+    pub tags: Vec<Tag>,
+    /// The seldom present fields: first and last sighting, galaxies, unknown fields.
+    pub rare: Rare,
+}
+
+/// The fields of an [`Attribute`] that real events seldom carry.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AttributeRare {
     /// First sighting as MISP wrote it (ISO 8601 with microseconds), kept as text.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<String>,
     /// Last sighting as MISP wrote it, kept as text.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_seen: Option<String>,
-    /// Attribute-level tags.
-    #[serde(rename = "Tag", skip_serializing_if = "Vec::is_empty")]
-    pub tags: Vec<Tag>,
     /// Attribute-level galaxies.
-    #[serde(rename = "Galaxy", skip_serializing_if = "Vec::is_empty")]
     pub galaxies: Vec<Galaxy>,
     /// Everything else, kept as it came.
-    #[serde(flatten)]
     pub extra: Extra,
+}
+
+static NO_RARE: AttributeRare = AttributeRare {
+    first_seen: None,
+    last_seen: None,
+    galaxies: Vec::new(),
+    extra: BTreeMap::new(),
+};
+
+impl AttributeRare {
+    /// Whether none of the fields is present.
+    pub fn is_empty(&self) -> bool {
+        self.first_seen.is_none()
+            && self.last_seen.is_none()
+            && self.galaxies.is_empty()
+            && self.extra.is_empty()
+    }
+}
+
+/// The rare fields of an [`Attribute`], boxed and allocated only when one is present. Absent
+/// and present-but-empty compare equal.
+#[derive(Clone, Default)]
+pub struct Rare(Option<Box<AttributeRare>>);
+
+impl Rare {
+    /// The fields, boxed only when one is present.
+    pub fn new(rare: AttributeRare) -> Self {
+        if rare.is_empty() {
+            Rare(None)
+        } else {
+            Rare(Some(Box::new(rare)))
+        }
+    }
+
+    /// The fields (all absent when none was ever set).
+    pub fn get(&self) -> &AttributeRare {
+        self.0.as_deref().unwrap_or(&NO_RARE)
+    }
+
+    /// The fields for changing, allocated on first use.
+    pub fn get_mut(&mut self) -> &mut AttributeRare {
+        self.0.get_or_insert_default()
+    }
+}
+
+impl From<AttributeRare> for Rare {
+    fn from(rare: AttributeRare) -> Self {
+        Rare::new(rare)
+    }
+}
+
+impl PartialEq for Rare {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl std::fmt::Debug for Rare {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(formatter)
+    }
+}
+
+/// A number written as a decimal string, the way PyMISP writes ids and timestamps.
+struct DecimalText<T>(T);
+
+impl<T: std::fmt::Display> Serialize for DecimalText<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+impl Serialize for Attribute {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let rare = self.rare.get();
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(id) = self.id {
+            map.serialize_entry("id", &DecimalText(id))?;
+        }
+        if let Some(event_id) = self.event_id {
+            map.serialize_entry("event_id", &DecimalText(event_id))?;
+        }
+        if let Some(object_id) = self.object_id {
+            map.serialize_entry("object_id", &DecimalText(object_id))?;
+        }
+        if let Some(object_relation) = &self.object_relation {
+            map.serialize_entry("object_relation", object_relation)?;
+        }
+        if let Some(category) = &self.category {
+            map.serialize_entry("category", category)?;
+        }
+        map.serialize_entry("type", &self.attribute_type)?;
+        map.serialize_entry("value", &self.value)?;
+        if let Some(to_ids) = &self.to_ids {
+            map.serialize_entry("to_ids", to_ids)?;
+        }
+        if let Some(uuid) = &self.uuid {
+            map.serialize_entry("uuid", uuid)?;
+        }
+        if let Some(timestamp) = self.timestamp {
+            map.serialize_entry("timestamp", &DecimalText(timestamp))?;
+        }
+        if let Some(distribution) = &self.distribution {
+            map.serialize_entry("distribution", distribution)?;
+        }
+        if let Some(sharing_group_id) = self.sharing_group_id {
+            map.serialize_entry("sharing_group_id", &DecimalText(sharing_group_id))?;
+        }
+        if let Some(comment) = &self.comment {
+            map.serialize_entry("comment", comment)?;
+        }
+        if let Some(deleted) = &self.deleted {
+            map.serialize_entry("deleted", deleted)?;
+        }
+        if let Some(disable_correlation) = &self.disable_correlation {
+            map.serialize_entry("disable_correlation", disable_correlation)?;
+        }
+        if let Some(first_seen) = &rare.first_seen {
+            map.serialize_entry("first_seen", first_seen)?;
+        }
+        if let Some(last_seen) = &rare.last_seen {
+            map.serialize_entry("last_seen", last_seen)?;
+        }
+        if !self.tags.is_empty() {
+            map.serialize_entry("Tag", &self.tags)?;
+        }
+        if !rare.galaxies.is_empty() {
+            map.serialize_entry("Galaxy", &rare.galaxies)?;
+        }
+        for (key, value) in &rare.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
 }
 
 /// A MISP object: a template instance (`file`, `domain-ip`, …) grouping attributes.
@@ -498,7 +623,7 @@ impl Event {
         let attribute_galaxies = self
             .attributes
             .iter()
-            .flat_map(|attribute| attribute.galaxies.iter());
+            .flat_map(|attribute| attribute.galaxies().iter());
         for galaxy in self.galaxies.iter().chain(attribute_galaxies) {
             for cluster in &galaxy.clusters {
                 add(AttackPatternRef::from_cluster(cluster));
@@ -518,6 +643,52 @@ impl Event {
 }
 
 impl Attribute {
+    /// First sighting as MISP wrote it, kept as text.
+    pub fn first_seen(&self) -> Option<&str> {
+        self.rare.get().first_seen.as_deref()
+    }
+
+    /// Last sighting as MISP wrote it, kept as text.
+    pub fn last_seen(&self) -> Option<&str> {
+        self.rare.get().last_seen.as_deref()
+    }
+
+    /// Attribute-level galaxies.
+    pub fn galaxies(&self) -> &[Galaxy] {
+        &self.rare.get().galaxies
+    }
+
+    /// Fields this crate does not model, kept as they came.
+    pub fn extra(&self) -> &Extra {
+        &self.rare.get().extra
+    }
+
+    /// Sets the first sighting (no allocation for `None` when no rare field is present).
+    pub fn set_first_seen(&mut self, first_seen: Option<String>) {
+        if first_seen.is_some() || self.rare.0.is_some() {
+            self.rare.get_mut().first_seen = first_seen;
+        }
+    }
+
+    /// Sets the last sighting (no allocation for `None` when no rare field is present).
+    pub fn set_last_seen(&mut self, last_seen: Option<String>) {
+        if last_seen.is_some() || self.rare.0.is_some() {
+            self.rare.get_mut().last_seen = last_seen;
+        }
+    }
+
+    /// Sets the galaxies (no allocation for none when no rare field is present).
+    pub fn set_galaxies(&mut self, galaxies: Vec<Galaxy>) {
+        if !galaxies.is_empty() || self.rare.0.is_some() {
+            self.rare.get_mut().galaxies = galaxies;
+        }
+    }
+
+    /// The unknown fields for changing.
+    pub fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.rare.get_mut().extra
+    }
+
     /// The narrowest TLP 2.0 label among the attribute's own tags.
     pub fn tlp(&self) -> Option<Tlp> {
         strictest_tlp(&self.tags)

@@ -94,7 +94,7 @@ fn incident_fixture_reads_into_typed_values() {
         composite.value_parts().map(|parts| parts.0),
         Some("locker.exe")
     );
-    assert_eq!(composite.extra["x_kyoyu_note"], "unknown field kept");
+    assert_eq!(composite.extra()["x_kyoyu_note"], "unknown field kept");
     assert_eq!(event.attributes[4].to_ids, Some(true));
     assert_eq!(event.attributes[6].to_ids, Some(false));
     let techniques: Vec<String> = event
