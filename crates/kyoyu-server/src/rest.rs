@@ -571,32 +571,10 @@ async fn assessment(
     Query(params): Query<AssessParams>,
 ) -> ApiResult<Response> {
     require(&principal, Action::Assess)?;
-    let act_for = ActFor {
-        for_org: params.for_org.clone(),
+    let render = |assessment: &kyoyu_core::Assessment, _: &Incident, lang: Lang| {
+        kyoyu_core::json::to_json(assessment, lang)
     };
-    let tenant = acting_tenant(&state, &principal, &act_for).await?;
-    let incident = model(&state, tenant, &id).await?;
-    let at = parse_at(params.at.as_deref())?;
-    let lang = parse_lang(params.lang.as_deref())?;
-    // CPU work (scanner, rules): off the async threads.
-    let text = tokio::task::spawn_blocking(move || {
-        kyoyu_core::assess(
-            &incident,
-            no_samples(),
-            at,
-            &kyoyu_core::AssessSettings::default(),
-        )
-        .map(|assessment| kyoyu_core::json::to_json(&assessment, lang))
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|e| ApiError::unprocessable(e.to_string()))?;
-    let mut response = text.into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    Ok(response)
+    assessed(&state, &principal, &id, &params, render, "application/json").await
 }
 
 #[utoipa::path(get, path = "/api/incidents/{id}/summary", params(("id" = String, Path), AssessParams),
@@ -608,13 +586,37 @@ async fn summary(
     Query(params): Query<AssessParams>,
 ) -> ApiResult<Response> {
     require(&principal, Action::ReadSummary)?;
+    let render = |assessment: &kyoyu_core::Assessment, incident: &Incident, lang: Lang| {
+        kyoyu_core::report::render(assessment, incident, lang)
+    };
+    assessed(
+        &state,
+        &principal,
+        &id,
+        &params,
+        render,
+        "text/plain; charset=utf-8",
+    )
+    .await
+}
+
+/// Assesses a stored incident (the caller has checked the role) and renders it.
+async fn assessed(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+    params: &AssessParams,
+    render: impl FnOnce(&kyoyu_core::Assessment, &Incident, Lang) -> String + Send + 'static,
+    content_type: &'static str,
+) -> ApiResult<Response> {
     let act_for = ActFor {
         for_org: params.for_org.clone(),
     };
-    let tenant = acting_tenant(&state, &principal, &act_for).await?;
-    let incident = model(&state, tenant, &id).await?;
+    let tenant = acting_tenant(state, principal, &act_for).await?;
+    let incident = model(state, tenant, id).await?;
     let at = parse_at(params.at.as_deref())?;
     let lang = parse_lang(params.lang.as_deref())?;
+    // CPU work (scanner, rules): off the async threads.
     let text = tokio::task::spawn_blocking(move || {
         kyoyu_core::assess(
             &incident,
@@ -622,16 +624,15 @@ async fn summary(
             at,
             &kyoyu_core::AssessSettings::default(),
         )
-        .map(|assessment| kyoyu_core::report::render(&assessment, &incident, lang))
+        .map(|assessment| render(&assessment, &incident, lang))
     })
     .await
     .map_err(ApiError::internal)?
     .map_err(|e| ApiError::unprocessable(e.to_string()))?;
     let mut response = text.into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     Ok(response)
 }
 
