@@ -515,14 +515,19 @@ async fn get_objects(
     read_collection(&principal, &root, &headers)?;
     let filter = parse_filter(&state, &params, OBJECT_PARAMS, VersionMatch::Last)?;
     let delivered = deliver(&state, &principal, &id, filter.query).await?;
+    Ok(objects_response(&state, &delivered))
+}
+
+/// The envelope of delivered objects, counted in the metrics.
+fn objects_response(state: &AppState, delivered: &Delivered) -> Response {
     state
         .metrics
         .objects_delivered
         .fetch_add(delivered.objects.len() as u64, Ordering::Relaxed);
-    let body = envelope(&delivered, "objects", |o, body| body.push_str(&o.json));
+    let body = envelope(delivered, "objects", |o, body| body.push_str(&o.json));
     let mut response = taxii_json(StatusCode::OK, body);
     envelope_headers(&mut response, &delivered.objects);
-    Ok(response)
+    response
 }
 
 async fn get_object(
@@ -548,14 +553,7 @@ async fn get_object(
             ApiError::not_found(format!("no object `{object}` in collection `{id}`")).taxii(),
         );
     }
-    state
-        .metrics
-        .objects_delivered
-        .fetch_add(delivered.objects.len() as u64, Ordering::Relaxed);
-    let body = envelope(&delivered, "objects", |o, body| body.push_str(&o.json));
-    let mut response = taxii_json(StatusCode::OK, body);
-    envelope_headers(&mut response, &delivered.objects);
-    Ok(response)
+    Ok(objects_response(&state, &delivered))
 }
 
 async fn versions(
