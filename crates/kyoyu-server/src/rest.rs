@@ -392,11 +392,7 @@ async fn append_entries(
     let tenant = acting_tenant(state, principal, act_for).await?;
     for _ in 0..5 {
         let mut doc = load(state, tenant, id).await?;
-        match part {
-            Part::Items => doc.items.extend(entries.iter().cloned()),
-            Part::Timeline => doc.timeline.extend(entries.iter().cloned()),
-            Part::Approvals => doc.approvals.extend(entries.iter().cloned()),
-        }
+        doc.part_mut(part).extend(entries.iter().cloned());
         check_document(&doc.document())?;
         match state
             .store
@@ -777,45 +773,30 @@ async fn share_to_collection(
     .await
     .map_err(ApiError::internal)?
     .map_err(share_error)?;
-    let bundle: serde_json::Value = serde_json::from_str(&shared.document)
-        .map_err(|e| ApiError::internal(format!("the gate's bundle is not JSON: {e}")))?;
-    let bundle_id = bundle["id"].as_str().unwrap_or_default().to_owned();
+    // The gate's bundle goes into the collection through the same admission as a TAXII POST
+    // (validation, version, TLP, audience); an object refused there is our fault.
+    #[derive(Deserialize)]
+    struct Bundle<'a> {
+        id: String,
+        #[serde(borrow)]
+        objects: Vec<&'a serde_json::value::RawValue>,
+    }
+    let bundle: Bundle<'_> = serde_json::from_str(&shared.document)
+        .map_err(|e| ApiError::internal(format!("the gate's bundle does not parse: {e}")))?;
+    let bundle_id = bundle.id;
     let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let objects: Vec<NewObject> = bundle["objects"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+    let objects = bundle
+        .objects
         .iter()
-        .map(|object| {
-            let text = |key: &str| object[key].as_str().map(str::to_owned);
-            let tlp = object["object_marking_refs"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|r| r.as_str())
-                .filter_map(|r| kyoyu_stix::TlpLevel::of_id(r).map(|(level, _)| level))
-                .max()
-                .map(|level| match level {
-                    kyoyu_stix::TlpLevel::Clear | kyoyu_stix::TlpLevel::White => "clear",
-                    kyoyu_stix::TlpLevel::Green => "green",
-                    kyoyu_stix::TlpLevel::Amber => "amber",
-                    kyoyu_stix::TlpLevel::AmberStrict => "amber+strict",
-                    kyoyu_stix::TlpLevel::Red => "red",
-                })
-                .map(str::to_owned);
-            NewObject {
-                id: text("id").unwrap_or_default(),
-                object_type: text("type").unwrap_or_default(),
-                spec_version: text("spec_version").unwrap_or_else(|| "2.1".into()),
-                version: text("modified")
-                    .or_else(|| text("created"))
-                    .unwrap_or_else(|| now.clone()),
-                tlp,
-                audience: vec![tenant],
-                json: object.to_string(),
-            }
-        })
-        .collect();
+        .enumerate()
+        .map(|(index, raw)| crate::taxii::admit(index, raw, tenant, &now))
+        .collect::<Result<Vec<NewObject>, _>>()
+        .map_err(|refused| {
+            ApiError::internal(format!(
+                "the gate's bundle holds an invalid object: {:?}",
+                refused.message
+            ))
+        })?;
     let outflows = released_actions(&id, &request.community, &bundle_id, &shared);
     let status = state
         .store

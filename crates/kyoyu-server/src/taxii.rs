@@ -574,7 +574,7 @@ async fn versions(
         );
     }
     let body = envelope(&delivered, "versions", |o, body| {
-        body.push_str(&serde_json::Value::String(o.version.clone()).to_string());
+        body.push_str(&serde_json::to_string(&o.version).unwrap_or_default());
     });
     let mut response = taxii_json(StatusCode::OK, body);
     envelope_headers(&mut response, &delivered.objects);
@@ -699,8 +699,9 @@ fn status_json(status: &StatusRecord) -> String {
     .to_string()
 }
 
-/// Checks one posted object; the row to store, or why it is refused.
-fn admit(
+/// Checks one posted object (or one object of a share the gate released); the row to store —
+/// its version, TLP from its markings, the submitter as its audience — or why it is refused.
+pub(crate) fn admit(
     index: usize,
     raw: &serde_json::value::RawValue,
     submitter: kyoyu_store::OrgId,

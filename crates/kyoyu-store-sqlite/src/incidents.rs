@@ -11,12 +11,6 @@ use sqlx::SqliteConnection;
 use crate::audit_log;
 use crate::rows::{database, format_time, integer, json, now, text, time, to_json};
 
-const PARTS: [Part; 3] = [Part::Items, Part::Timeline, Part::Approvals];
-
-fn part_named(name: &str) -> Option<Part> {
-    PARTS.into_iter().find(|part| part.key() == name)
-}
-
 async fn insert_entries(
     connection: &mut SqliteConnection,
     tenant: OrgId,
@@ -70,12 +64,16 @@ pub(crate) async fn create(
     .execute(&mut *connection)
     .await
     .map_err(database("creating an incident"))?;
-    for (part, entries) in [
-        (Part::Items, &incident.items),
-        (Part::Timeline, &incident.timeline),
-        (Part::Approvals, &incident.approvals),
-    ] {
-        insert_entries(connection, tenant, &incident.id, part, 0, entries).await?;
+    for part in Part::ALL {
+        insert_entries(
+            connection,
+            tenant,
+            &incident.id,
+            part,
+            0,
+            incident.part(part),
+        )
+        .await?;
     }
     let action = AuditAction::IncidentCreated {
         incident: incident.id.clone(),
@@ -150,16 +148,10 @@ pub(crate) async fn get(
     for entry in &entries {
         let name = text(entry, "incident_entries", "part")?;
         let value = json(entry, "incident_entries", "json")?;
-        match part_named(&name) {
-            Some(Part::Items) => incident.items.push(value),
-            Some(Part::Timeline) => incident.timeline.push(value),
-            Some(Part::Approvals) => incident.approvals.push(value),
-            None => {
-                return Err(StoreError::Corrupt(format!(
-                    "incident_entries.part: unknown part {name:?}"
-                )));
-            }
-        }
+        let part = Part::from_key(&name).ok_or_else(|| {
+            StoreError::Corrupt(format!("incident_entries.part: unknown part {name:?}"))
+        })?;
+        incident.part_mut(part).push(value);
     }
     Ok(Some(incident))
 }

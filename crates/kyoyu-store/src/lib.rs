@@ -172,6 +172,14 @@ pub enum Part {
 }
 
 impl Part {
+    /// Every part, in the incident file's order.
+    pub const ALL: [Part; 3] = [Part::Items, Part::Timeline, Part::Approvals];
+
+    /// The part with this key.
+    pub fn from_key(key: &str) -> Option<Part> {
+        Part::ALL.into_iter().find(|part| part.key() == key)
+    }
+
     /// The key of the part in the incident file.
     pub fn key(self) -> &'static str {
         match self {
@@ -216,6 +224,24 @@ impl IncidentDoc {
             table.insert("approvals".into(), self.approvals.clone().into());
         }
         document
+    }
+
+    /// The entries of one part.
+    pub fn part(&self, part: Part) -> &[serde_json::Value] {
+        match part {
+            Part::Items => &self.items,
+            Part::Timeline => &self.timeline,
+            Part::Approvals => &self.approvals,
+        }
+    }
+
+    /// The entries of one part, to change.
+    pub fn part_mut(&mut self, part: Part) -> &mut Vec<serde_json::Value> {
+        match part {
+            Part::Items => &mut self.items,
+            Part::Timeline => &mut self.timeline,
+            Part::Approvals => &mut self.approvals,
+        }
     }
 
     /// Splits an incident file's JSON document into header and parts.
