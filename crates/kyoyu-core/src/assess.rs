@@ -5,10 +5,12 @@
 //! items' sample files (G6), relative to the directory the caller names.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use kyoyu_guidance::{Guidance, GuidanceAssessment, ObligationRoute, TimingSettings};
 use kyoyu_model::{Incident, Timestamp};
 use kyoyu_obligations::{ObligationStatus, RuleSet};
+use kyoyu_scan::Scanner;
 
 /// Settings of an assessment.
 #[derive(Debug, Clone, Default)]
@@ -34,6 +36,17 @@ pub struct Assessment {
     pub obligations: Vec<ObligationStatus>,
     /// The timing settings used.
     pub settings: AssessSettings,
+    /// The frozen scanner of the organization's identifiers the checks ran with; the egress gate
+    /// checks what leaves with the same one (empty when the profile lists nothing). Private: an
+    /// assessment, and so a gate decision, exists only with its scanner.
+    scanner: Arc<Scanner>,
+}
+
+impl Assessment {
+    /// The scanner the assessment was made with.
+    pub fn scanner(&self) -> &Scanner {
+        &self.scanner
+    }
 }
 
 /// Why an assessment could not be made.
@@ -68,6 +81,10 @@ pub fn assess(
         .collect();
     let scanner = crate::checks::scanner_for(&incident.organization, settings.deep_scan)?;
     let checks = crate::checks::check_incident(incident, scanner.as_ref(), samples_base);
+    let scanner = Arc::new(match scanner {
+        Some(scanner) => scanner,
+        None => Scanner::builder().build()?,
+    });
     let guidance = guidance.assess(incident, at, &checks, &routes, &settings.timing);
     Ok(Assessment {
         incident: incident.id.clone(),
@@ -76,5 +93,6 @@ pub fn assess(
         guidance,
         obligations,
         settings: settings.clone(),
+        scanner,
     })
 }

@@ -12,12 +12,15 @@
 //! whether a stored STIX object may reach a reader, from the reader's standing in the community
 //! *and* the object's TLP (G8) — never from the collection alone.
 
+use std::path::Path;
+
 use kyoyu_guidance::{Decision, Reason};
 use kyoyu_model::{
-    Approval, Channel, Community, CommunityKind, Incident, InfoClass, Item, ItemBody, ItemId,
-    Localized, Resolution, Tlp,
+    AttackTechnique, AttackWindow, Channel, Community, CommunityKind, Cve, Incident, InfoClass,
+    IocType, Item, ItemBody, ItemId, Localized, Resolution, Tlp,
 };
 use kyoyu_scan::Scanner;
+use sha2::{Digest, Sha256};
 
 use crate::assess::Assessment;
 
@@ -32,20 +35,130 @@ pub enum Form {
     Redacted,
 }
 
-/// One item that may leave, with what of it leaves.
-#[derive(Debug, Clone)]
-pub struct Release<'a> {
-    /// The item.
-    pub item: &'a Item,
-    /// The TLP marking it carries (the item's own, or the default for the channel).
+impl Form {
+    /// The name in the audit log and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Form::AsIs => "as_is",
+            Form::HashOnly => "hash_only",
+            Form::Redacted => "redacted",
+        }
+    }
+}
+
+/// Exactly what of one item may leave: every field here was scanned for the organization's
+/// identifiers by the gate (and redacted where a person approved a redaction). Exporters read
+/// this and nothing else — they never see the [`Item`] — so a field the gate did not check
+/// cannot reach a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    /// An indicator: its observable type, its value, and the SHA-256 of its sample file.
+    Indicator {
+        /// The observable type.
+        ioc_type: IocType,
+        /// The value (absent when only the sample's hash leaves).
+        value: Option<String>,
+        /// The SHA-256 of the sample, hex; the file and its path never leave (G6).
+        sample_sha256: Option<String>,
+        /// The description.
+        description: Option<String>,
+    },
+    /// A technique.
+    Technique {
+        /// The ATT&CK id.
+        technique: Option<AttackTechnique>,
+        /// The description.
+        description: Option<String>,
+    },
+    /// An exploited vulnerability.
+    Vulnerability {
+        /// The CVE id.
+        cve: Option<Cve>,
+        /// The product and version.
+        product: Option<String>,
+        /// The description.
+        description: Option<String>,
+    },
+    /// An abused third-party service.
+    AbusedService {
+        /// Its address or name.
+        value: Option<String>,
+        /// The description.
+        description: Option<String>,
+    },
+    /// The attack's observed window (times only).
+    AttackWindow(AttackWindow),
+    /// A context item an ISAC's terms let through; the share formats have no object for it.
+    Context {
+        /// The description.
+        description: Option<String>,
+    },
+}
+
+impl Content {
+    /// Every text that leaves with this content (what a test or a reviewer scans).
+    pub fn texts(&self) -> Vec<&str> {
+        let mut texts: Vec<&str> = Vec::new();
+        match self {
+            Content::Indicator {
+                value,
+                sample_sha256,
+                description,
+                ..
+            } => texts.extend(
+                [value, sample_sha256, description]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str),
+            ),
+            Content::Technique {
+                technique,
+                description,
+            } => {
+                texts.extend(technique.as_ref().map(AttackTechnique::as_str));
+                texts.extend(description.as_deref());
+            }
+            Content::Vulnerability {
+                cve,
+                product,
+                description,
+            } => {
+                texts.extend(cve.as_ref().map(Cve::as_str));
+                texts.extend(
+                    [product, description]
+                        .into_iter()
+                        .flatten()
+                        .map(String::as_str),
+                );
+            }
+            Content::AbusedService { value, description } => texts.extend(
+                [value, description]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str),
+            ),
+            Content::AttackWindow(_) => {}
+            Content::Context { description } => texts.extend(description.as_deref()),
+        }
+        texts
+    }
+}
+
+/// One item that may leave, decided by the gate and owned: nothing in it borrows the incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    /// The item's id. Never written into a document: it names the item in the sender's own
+    /// audit log and is hashed into the derived object ids.
+    pub item: ItemId,
+    /// The TLP it leaves with: exactly the label the gate decided ([`Item::share_tlp`]: its own,
+    /// or TLP:AMBER when unmarked), never above the community's ceiling.
     pub tlp: Tlp,
     /// How it leaves.
     pub form: Form,
-    /// The texts that leave, by field (`value`, `text`, `product`), already redacted when
-    /// `form` is `Redacted`; a `HashOnly` sample carries none of its text.
-    pub texts: Vec<(&'static str, String)>,
-    /// The approval that let it go, when it needed one.
-    pub approval: Option<&'a Approval>,
+    /// What leaves.
+    pub content: Content,
+    /// Who approved it, when it needed an approval.
+    pub approved_by: Option<String>,
 }
 
 /// An item kept back, and why.
@@ -68,17 +181,37 @@ pub enum Producer {
     Named(String),
 }
 
-/// What may leave toward one community, decided once.
+impl Producer {
+    /// The name to write.
+    pub fn name(&self) -> &str {
+        match self {
+            Producer::Pseudonym(name) | Producer::Named(name) => name,
+        }
+    }
+}
+
+/// What may leave toward one community, decided once. Owned, so a use case can hand it to a
+/// writer on another thread.
 #[derive(Debug, Clone)]
-pub struct Package<'a> {
-    /// The community.
-    pub community: &'a Community,
+pub struct Package {
+    /// The community as the gate judged it (its kind and TLP ceiling).
+    pub community: Community,
     /// The producer identity to put on the objects.
     pub producer: Producer,
     /// What leaves.
-    pub releases: Vec<Release<'a>>,
+    pub releases: Vec<Release>,
     /// What stays, with why.
     pub withheld: Vec<Withheld>,
+    /// The namespace the exporters derive object ids in (hashed, never written).
+    id_namespace: String,
+}
+
+impl Package {
+    /// The namespace of derived ids: the same incident toward the same community gives the
+    /// same ids, so receivers deduplicate re-exports.
+    pub fn id_namespace(&self) -> &str {
+        &self.id_namespace
+    }
 }
 
 /// A package that cannot be built.
@@ -95,11 +228,18 @@ pub enum EgressError {
         /// The incident assessed.
         assessed: String,
     },
+    /// A sample file could not be read to compute its hash.
+    #[error("{path}: cannot read the sample to hash it: {source}")]
+    Sample {
+        /// The sample path as the incident file gives it.
+        path: String,
+        /// The IO error.
+        source: std::io::Error,
+    },
 }
 
-/// The default marking of shared items without their own label: TLP:AMBER, the usual label of
-/// pre-publication sharing with a hub (limited disclosure, need to know).
-pub const DEFAULT_SHARE_TLP: Tlp = Tlp::Amber;
+/// The default marking of shared items without their own label (see [`Item::share_tlp`]).
+pub const DEFAULT_SHARE_TLP: Tlp = kyoyu_model::UNMARKED_SHARE_TLP;
 
 fn withheld(
     item: &Item,
@@ -130,33 +270,130 @@ fn pseudonym(incident: &Incident, community: &Community) -> String {
     format!("kyoyu-submitter-{:012x}", hash & 0xffff_ffff_ffff)
 }
 
-/// Decides the share package toward `community_id`. `scanner` is the incident's profile scanner
-/// (`None` when the profile lists nothing).
-pub fn share_package<'a>(
-    incident: &'a Incident,
+/// The outgoing fields of an item, scanned: the texts that may leave (redacted when the form
+/// says so), or `None` when one still carries an identifier that may not leave.
+struct Scanned {
+    texts: Vec<(&'static str, String)>,
+}
+
+impl Scanned {
+    fn take(&mut self, field: &str) -> Option<String> {
+        let index = self.texts.iter().position(|(name, _)| *name == field)?;
+        Some(self.texts.remove(index).1)
+    }
+}
+
+fn scan_fields(item: &Item, form: Form, scanner: &Scanner) -> Option<Scanned> {
+    let mut fields: Vec<(&'static str, &str, bool)> = item
+        .texts()
+        .into_iter()
+        .filter(|(field, _)| *field != "path")
+        .filter(|(field, _)| form != Form::HashOnly || *field == "value")
+        .map(|(field, text)| (field, text, true))
+        .collect();
+    // Identifiers in a validated form (a CVE, an ATT&CK id) leave too: scanned, never redacted
+    // (a redacted id is no id).
+    match &item.body {
+        ItemBody::Ttp {
+            technique: Some(technique),
+        } => fields.push(("technique", technique.as_str(), false)),
+        ItemBody::Vulnerability { cve: Some(cve), .. } => fields.push(("cve", cve.as_str(), false)),
+        _ => {}
+    }
+    let mut texts = Vec::new();
+    for (field, text, redactable) in fields {
+        let (redacted, changes) = scanner.redact_text(text);
+        if changes.is_empty() {
+            texts.push((field, text.to_owned()));
+        } else if form == Form::Redacted && redactable {
+            texts.push((field, redacted));
+        } else {
+            return None;
+        }
+    }
+    Some(Scanned { texts })
+}
+
+fn content(item: &Item, mut scanned: Scanned, samples_base: &Path) -> Result<Content, EgressError> {
+    let description = scanned.take("text");
+    Ok(match &item.body {
+        ItemBody::Ioc { ioc_type, path, .. } => {
+            let sample_sha256 = match path {
+                Some(path) => {
+                    let bytes = std::fs::read(samples_base.join(path)).map_err(|source| {
+                        EgressError::Sample {
+                            path: path.clone(),
+                            source,
+                        }
+                    })?;
+                    Some(
+                        Sha256::digest(&bytes)
+                            .iter()
+                            .map(|byte| format!("{byte:02x}"))
+                            .collect(),
+                    )
+                }
+                None => None,
+            };
+            Content::Indicator {
+                ioc_type: ioc_type.clone(),
+                value: scanned.take("value"),
+                sample_sha256,
+                description,
+            }
+        }
+        ItemBody::Ttp { technique } => Content::Technique {
+            technique: technique.clone(),
+            description,
+        },
+        ItemBody::Vulnerability { cve, .. } => Content::Vulnerability {
+            cve: cve.clone(),
+            product: scanned.take("product"),
+            description,
+        },
+        ItemBody::AbusedService { .. } => Content::AbusedService {
+            value: scanned.take("value"),
+            description,
+        },
+        ItemBody::AttackTime(window) => Content::AttackWindow(window.clone()),
+        ItemBody::ResponseHistory | ItemBody::Damage | ItemBody::VictimIdentity => {
+            Content::Context { description }
+        }
+    })
+}
+
+/// Decides the share package toward `community_id`. The identifier check uses the scanner the
+/// assessment was made with (there is no gate without one); sample paths are relative to
+/// `samples_base`, and a sample leaves as its SHA-256 only.
+pub fn share_package(
+    incident: &Incident,
     assessment: &Assessment,
     community_id: &str,
-    scanner: Option<&Scanner>,
-) -> Result<Package<'a>, EgressError> {
+    samples_base: &Path,
+) -> Result<Package, EgressError> {
     if assessment.incident != incident.id {
         return Err(EgressError::WrongAssessment {
             incident: incident.id.clone(),
             assessed: assessment.incident.clone(),
         });
     }
+    let scanner = assessment.scanner();
     let community = incident
         .community(community_id)
-        .ok_or_else(|| EgressError::UnknownCommunity(community_id.to_owned()))?;
+        .ok_or_else(|| EgressError::UnknownCommunity(community_id.to_owned()))?
+        .clone();
     // Toward a hub the producer is always a pseudonym (G5, G7). An ISAC may know its members
     // (G5), but naming the victim is then a decision of its own: until the incident file can
     // record it, packages carry the pseudonym toward every community.
-    let producer = Producer::Pseudonym(pseudonym(incident, community));
+    let producer = Producer::Pseudonym(pseudonym(incident, &community));
     let mut package = Package {
-        community,
         producer,
         releases: Vec::new(),
         withheld: Vec::new(),
+        id_namespace: format!("{}\0{}", incident.id, community.id),
+        community,
     };
+    let community = package.community.clone();
     for (item, assessed) in incident.items.iter().zip(&assessment.guidance.items) {
         debug_assert_eq!(item.id, assessed.id);
         let Some(verdict) = assessed
@@ -185,6 +422,25 @@ pub fn share_package<'a>(
             ));
             continue;
         }
+        // Second line of defence: nothing above the community's ceiling, an unmarked item
+        // counted at the label it would leave with.
+        let tlp = item.share_tlp();
+        if !tlp.fits_within(community.max_tlp) {
+            package.withheld.push(withheld(
+                item,
+                Decision::Deny,
+                "G8",
+                format!(
+                    "この項目は {tlp} で出ることになり、共有先が受け入れる上限 {} を超えている。",
+                    community.max_tlp
+                ),
+                format!(
+                    "The item would leave marked {tlp}, beyond the {} this community accepts.",
+                    community.max_tlp
+                ),
+            ));
+            continue;
+        }
         let approval = incident.approval(&item.id, Channel::Share);
         let resolution = approval.map(|approval| approval.resolution);
         let is_sample = matches!(item.body, ItemBody::Ioc { path: Some(_), .. });
@@ -195,25 +451,7 @@ pub fn share_package<'a>(
             _ if is_sample && has_findings => Form::HashOnly,
             _ => Form::AsIs,
         };
-        let mut texts = Vec::new();
-        let mut leaks = false;
-        for (field, text) in item.texts() {
-            if field == "path" || (form == Form::HashOnly && field != "value") {
-                continue;
-            }
-            let (redacted, changes) = match scanner {
-                Some(scanner) => scanner.redact_text(text),
-                None => (text.to_owned(), Vec::new()),
-            };
-            if changes.is_empty() {
-                texts.push((field, text.to_owned()));
-            } else if form == Form::Redacted {
-                texts.push((field, redacted));
-            } else {
-                leaks = true;
-            }
-        }
-        if leaks {
+        let Some(scanned) = scan_fields(item, form, scanner) else {
             package.withheld.push(withheld(
                 item,
                 Decision::Review,
@@ -222,14 +460,14 @@ pub fn share_package<'a>(
                 "What would leave still carries the victim's identifiers; approve a redaction or do not send it.".to_owned(),
             ));
             continue;
-        }
-        let tlp = item.tlp.unwrap_or(DEFAULT_SHARE_TLP);
+        };
+        let content = content(item, scanned, samples_base)?;
         package.releases.push(Release {
-            item,
+            item: item.id.clone(),
             tlp,
             form,
-            texts,
-            approval,
+            content,
+            approved_by: approval.map(|approval| approval.by.clone()),
         });
     }
     Ok(package)
@@ -260,7 +498,7 @@ pub fn may_deliver(
     standing: ReaderStanding,
     named_in_audience: bool,
 ) -> Result<(), Reason> {
-    let tlp = tlp.unwrap_or(DEFAULT_SHARE_TLP);
+    let tlp = tlp.unwrap_or(kyoyu_model::UNMARKED_SHARE_TLP);
     let refuse = |ja: String, en: String| {
         Err(Reason {
             rule: "G8",

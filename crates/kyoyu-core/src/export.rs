@@ -1,161 +1,181 @@
 //! Exports of a share package (built by the egress gate, [`crate::egress`]) into the field's
 //! formats: a MISP event and a STIX 2.1 bundle.
 //!
-//! Key decision: an exporter receives a [`Package`] and nothing else — the items, the texts that
-//! may leave, the markings and the producer are already decided; the exporter only chooses the
-//! wire shape. Ids are derived deterministically from the incident, the community and the item,
-//! so re-exporting the same package gives the same objects (receivers deduplicate by id).
-
-use std::path::Path;
+//! Key decision: an exporter receives a [`Package`] and nothing else — owned releases holding
+//! exactly the fields the gate scanned, the markings it decided and the producer; it never sees
+//! the incident or an item, so nothing the gate did not check can be serialized. The exporter
+//! only chooses the wire shape: typed STIX objects of `kyoyu-stix` (no JSON assembled by hand),
+//! MISP attribute types from `kyoyu-misp`'s tested MISP↔STIX mapping. Ids are derived
+//! deterministically from the package's namespace and the item, so re-exporting the same package
+//! gives the same objects (receivers deduplicate by id).
 
 use kyoyu_misp::{
-    Analysis, Attribute, AttributeRare, Distribution, Event, Organisation, Tag, ThreatLevel, Uuid,
+    Analysis, Attribute, AttributeKind, AttributeRare, Distribution, Event, Observable,
+    Organisation, Tag, ThreatLevel, Uuid,
 };
-use kyoyu_model::{Incident, ItemBody, Timestamp, Tlp};
+use kyoyu_model::{IocType, Timestamp, Tlp};
+use kyoyu_stix::object::{
+    AttackPattern, Common, ExternalReference, Identity, Indicator, RareCommon, Vulnerability,
+};
+use kyoyu_stix::{Identifier, ObjectBody, StixObject, TlpLevel};
 use sha2::{Digest, Sha256};
 
-use crate::egress::{Form, Package, Producer, Release};
+use crate::egress::{Content, Package, Release};
 
 /// An export that could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    /// A sample file could not be read to compute its hash.
-    #[error("{path}: cannot read the sample to hash it: {source}")]
-    Sample {
-        /// The sample path as the incident file gives it.
-        path: String,
-        /// The IO error.
-        source: std::io::Error,
-    },
     /// The STIX writer refused an object (a bug in the exporter, reported, never panicked on).
     #[error("STIX export: {0}")]
     Stix(String),
 }
 
-/// A deterministic UUID for a name within the package's namespace: the bits of a SHA-256 of the
-/// name, stamped as version 4 — the form STIX and MISP tools accept for object ids (their
-/// validators reject other versions), and unguessable without the incident id.
-pub fn derived_uuid(incident: &Incident, community: &str, name: &str) -> u128 {
-    let digest = Sha256::digest(format!("kyoyu\0{}\0{community}\0{name}", incident.id).as_bytes());
-    let mut bits = u128::from_be_bytes(digest[..16].try_into().unwrap_or([0; 16]));
+/// A deterministic UUID for a name within a package's id namespace: the bits of a SHA-256 of
+/// the name, stamped as version 4 — the form STIX and MISP tools accept for object ids (their
+/// validators reject other versions), and unguessable without the namespace.
+pub fn derived_uuid(namespace: &str, name: &str) -> u128 {
+    let digest = Sha256::digest(format!("kyoyu\0{namespace}\0{name}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    let mut bits = u128::from_be_bytes(bytes);
     bits = (bits & !(0xf << 76)) | (0x4 << 76);
     bits = (bits & !(0b11 << 62)) | (0b10 << 62);
     bits
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+/// The STIX comparison an IoC's value is, as `kyoyu-misp`'s mapping describes observables:
+/// `(object type, property)`; `None` for observable types the share formats do not carry.
+fn observable(ioc_type: &IocType, value: &str) -> Option<Observable> {
+    let (object_type, property) = match ioc_type.as_str() {
+        "domain-name" | "hostname" => ("domain-name", "value"),
+        "ipv4-addr" => ("ipv4-addr", "value"),
+        "ipv6-addr" => ("ipv6-addr", "value"),
+        "url" => ("url", "value"),
+        "email-addr" => ("email-addr", "value"),
+        "mac-addr" => ("mac-addr", "value"),
+        "mutex" => ("mutex", "name"),
+        "windows-registry-key" => ("windows-registry-key", "key"),
+        "autonomous-system" => ("autonomous-system", "number"),
+        "file" => file_property(value),
+        _ => return None,
+    };
+    Some(Observable::single(object_type, property, value))
 }
 
-/// The MISP attribute type for an IoC observable type and value.
-fn misp_type(ioc_type: &str, value: &str) -> &'static str {
-    match ioc_type {
-        "domain-name" => "domain",
-        "hostname" => "hostname",
-        "ipv4-addr" | "ipv6-addr" => "ip-dst",
-        "url" => "url",
-        "email-addr" => "email-src",
-        "email-message" => "email-subject",
-        "mutex" => "mutex",
-        "windows-registry-key" => "regkey",
-        "x509-certificate" => "x509-fingerprint-sha1",
-        "autonomous-system" => "AS",
-        "mac-addr" => "mac-address",
-        "user-account" => "target-user",
-        "file" => match value.len() {
-            32 => "md5",
-            40 => "sha1",
-            64 => "sha256",
-            128 => "sha512",
-            _ => "filename",
-        },
-        _ => "text",
+/// A file IoC's property: a hash by its length, else the file name.
+fn file_property(value: &str) -> (&'static str, &'static str) {
+    let hex = value.bytes().all(|byte| byte.is_ascii_hexdigit());
+    match value.len() {
+        32 if hex => ("file", "hashes.MD5"),
+        40 if hex => ("file", "hashes.'SHA-1'"),
+        64 if hex => ("file", "hashes.'SHA-256'"),
+        128 if hex => ("file", "hashes.'SHA-512'"),
+        _ => ("file", "name"),
     }
 }
 
-fn category(misp_type: &str) -> &'static str {
-    match misp_type {
-        "domain" | "hostname" | "ip-dst" | "url" | "AS" | "mac-address" => "Network activity",
-        "md5" | "sha1" | "sha256" | "sha512" | "filename" | "x509-fingerprint-sha1" => {
-            "Payload delivery"
-        }
-        "mutex" | "regkey" => "Artifacts dropped",
-        "vulnerability" => "External analysis",
-        "email-src" | "email-subject" => "Payload delivery",
-        "target-user" => "Targeting data",
-        _ => "Other",
-    }
+/// The MISP attribute type and category of an observable, from `kyoyu-misp`'s mapping only.
+fn misp_kind(observable: &Observable) -> Option<(&'static AttributeKind, String)> {
+    observable.to_misp()
 }
 
-/// Attributes for one release; `window` is the attack's observed window (first/last seen).
+/// The ATT&CK galaxy tag name of a technique.
+fn galaxy_tag(technique: &str) -> String {
+    let name = crate::attack::technique(technique)
+        .map(|found| found.name)
+        .unwrap_or(technique);
+    format!("misp-galaxy:mitre-attack-pattern=\"{name} - {technique}\"")
+}
+
+/// Attributes for one release, with what of it the format could not express.
 fn attributes(
-    incident: &Incident,
-    package: &Package<'_>,
-    release: &Release<'_>,
-    samples_base: &Path,
-    seen: (Option<String>, Option<String>),
+    package: &Package,
+    release: &Release,
+    seen: &(Option<String>, Option<String>),
     timestamp: i64,
-) -> Result<Vec<Attribute>, ExportError> {
-    let text_of = |field: &str| {
-        release
-            .texts
-            .iter()
-            .find(|(name, _)| *name == field)
-            .map(|(_, text)| text.clone())
-    };
-    let comment = match release.item.body {
-        ItemBody::Ttp { .. } => None,
-        _ => text_of("text"),
-    };
-    let mut values: Vec<(&'static str, String)> = Vec::new();
-    match &release.item.body {
-        ItemBody::Ioc { ioc_type, path, .. } => {
-            if let Some(value) = text_of("value") {
-                values.push((misp_type(ioc_type.as_str(), &value), value));
+    skipped: &mut Vec<String>,
+) -> Vec<Attribute> {
+    let mut values: Vec<(&'static str, &'static str, String)> = Vec::new();
+    let mut observables: Vec<(Observable, &str)> = Vec::new();
+    let mut push_observable =
+        |observable: Observable, what: &'static str| observables.push((observable, what));
+    let comment = match &release.content {
+        Content::Indicator {
+            ioc_type,
+            value,
+            sample_sha256,
+            description,
+        } => {
+            if let Some(value) = value {
+                match observable(ioc_type, value) {
+                    Some(observable) => push_observable(observable, "its value"),
+                    None => skipped.push(format!(
+                        "{}: no MISP attribute type for its `{}` value",
+                        release.item,
+                        ioc_type.as_str()
+                    )),
+                }
             }
-            if let Some(path) = path {
-                // A sample leaves as its hashes only, never as the file (G6).
-                let bytes = std::fs::read(samples_base.join(path)).map_err(|source| {
-                    ExportError::Sample {
-                        path: path.clone(),
-                        source,
-                    }
-                })?;
-                values.push(("sha256", hex(&Sha256::digest(&bytes))));
+            if let Some(hash) = sample_sha256 {
+                push_observable(
+                    Observable::single("file", "hashes.'SHA-256'", hash.clone()),
+                    "the sample's SHA-256",
+                );
             }
+            description.clone()
         }
-        ItemBody::Vulnerability { cve: Some(cve), .. } => {
-            values.push(("vulnerability", cve.as_str().to_owned()))
-        }
-        ItemBody::Vulnerability { cve: None, .. } => {
-            if let Some(product) = text_of("product") {
-                values.push(("text", product));
+        Content::Vulnerability {
+            cve,
+            product,
+            description,
+        } => {
+            match (cve, product) {
+                (Some(cve), _) => push_observable(
+                    Observable::single("vulnerability", "name", cve.as_str()),
+                    "a CVE",
+                ),
+                (None, Some(product)) => values.push(("text", "Other", product.clone())),
+                (None, None) => {}
             }
+            description.clone()
         }
-        ItemBody::Ttp { .. } => {
+        Content::Technique { description, .. } => {
             // The technique itself travels as a galaxy tag on the event; the description as text.
-            if let Some(text) = text_of("text") {
-                values.push(("text", text));
+            if let Some(text) = description {
+                values.push(("text", "Other", text.clone()));
             }
+            None
         }
-        ItemBody::AbusedService { .. } => {
-            if let Some(value) = text_of("value") {
-                let kind = if value.contains("://") { "url" } else { "text" };
-                values.push((kind, value));
+        Content::AbusedService { value, description } => {
+            if let Some(value) = value {
+                if value.contains("://") {
+                    push_observable(Observable::single("url", "value", value.clone()), "a URL");
+                } else {
+                    values.push(("text", "Other", value.clone()));
+                }
             }
+            description.clone()
         }
-        _ => {}
+        Content::AttackWindow(_) | Content::Context { .. } => None,
+    };
+    for (observable, what) in observables {
+        match misp_kind(&observable) {
+            Some((kind, value)) => values.push((kind.misp_type, kind.default_category, value)),
+            None => skipped.push(format!(
+                "{}: no MISP attribute type for {what}",
+                release.item
+            )),
+        }
     }
     let tag = Tag::tlp(release.tlp);
-    Ok(values
+    values
         .into_iter()
-        .map(|(attribute_type, value)| Attribute {
+        .map(|(attribute_type, category, value)| Attribute {
             attribute_type: attribute_type.into(),
-            category: Some(category(attribute_type).into()),
+            category: Some(category.into()),
             uuid: Some(Uuid::from_u128(derived_uuid(
-                incident,
-                &package.community.id,
-                &format!("{}:{attribute_type}:{value}", release.item.id),
+                package.id_namespace(),
+                &format!("{}:{attribute_type}:{value}", release.item),
             ))),
             to_ids: Some(attribute_type != "text" && attribute_type != "vulnerability"),
             value,
@@ -171,42 +191,34 @@ fn attributes(
             tags: vec![tag.clone()],
             ..Attribute::default()
         })
-        .collect())
+        .collect()
 }
 
-/// The package as one MISP event. `at` stamps the event; `samples_base` is where sample paths
-/// are relative to (for their hashes).
-pub fn misp_event(
-    incident: &Incident,
-    package: &Package<'_>,
-    samples_base: &Path,
-    at: Timestamp,
-) -> Result<Event, ExportError> {
-    let timestamp = at.timestamp();
-    let producer = match &package.producer {
-        Producer::Pseudonym(name) | Producer::Named(name) => name.clone(),
-    };
-    let window = package
+/// The attack window of a package (an `AttackWindow` release), as its start and end.
+fn window(package: &Package) -> (Option<Timestamp>, Option<Timestamp>) {
+    package
         .releases
         .iter()
-        .find_map(|release| match &release.item.body {
-            ItemBody::AttackTime(window) => Some(window.clone()),
+        .find_map(|release| match &release.content {
+            Content::AttackWindow(window) => Some((window.from(), window.to())),
             _ => None,
-        });
+        })
+        .unwrap_or((None, None))
+}
+
+/// The package as one MISP event, and the releases (or parts) MISP has no attribute for. `at`
+/// stamps the event.
+pub fn misp_event(package: &Package, at: Timestamp) -> (Event, Vec<String>) {
+    let timestamp = at.timestamp();
+    let producer = package.producer.name().to_owned();
+    let (from, to) = window(package);
     let seen = (
-        window
-            .as_ref()
-            .and_then(|window| window.from())
-            .map(|from| from.to_rfc3339()),
-        window
-            .as_ref()
-            .and_then(|window| window.to())
-            .map(|to| to.to_rfc3339()),
+        from.map(|from| from.to_rfc3339()),
+        to.map(|to| to.to_rfc3339()),
     );
     let mut event = Event {
         uuid: Some(Uuid::from_u128(derived_uuid(
-            incident,
-            &package.community.id,
+            package.id_namespace(),
             "event",
         ))),
         info: Some(format!(
@@ -222,52 +234,35 @@ pub fn misp_event(
         orgc: Some(Organisation {
             name: Some(producer.clone()),
             uuid: Some(Uuid::from_u128(derived_uuid(
-                incident,
-                &package.community.id,
+                package.id_namespace(),
                 "producer",
             ))),
             ..Organisation::default()
         }),
         ..Event::default()
     };
+    // The event as a whole carries the strictest label of what it holds.
     let strictest = package
         .releases
         .iter()
         .map(|release| release.tlp)
         .max()
-        .unwrap_or(Tlp::Amber);
+        .unwrap_or(kyoyu_model::UNMARKED_SHARE_TLP.min(package.community.max_tlp));
     event.tags.push(Tag::tlp(strictest));
+    let mut skipped = Vec::new();
     for release in &package.releases {
-        if let ItemBody::Ttp {
+        if let Content::Technique {
             technique: Some(technique),
-        } = &release.item.body
+            ..
+        } = &release.content
         {
-            let name = crate::attack::technique(technique.as_str())
-                .map(|found| found.name)
-                .unwrap_or(technique.as_str());
-            event.tags.push(Tag::named(format!(
-                "misp-galaxy:mitre-attack-pattern=\"{name} - {}\"",
-                technique.as_str()
-            )));
+            event.tags.push(Tag::named(galaxy_tag(technique.as_str())));
         }
-        event.attributes.extend(attributes(
-            incident,
-            package,
-            release,
-            samples_base,
-            seen.clone(),
-            timestamp,
-        )?);
+        event
+            .attributes
+            .extend(attributes(package, release, &seen, timestamp, &mut skipped));
     }
-    // Hash-only releases never carry the sample: guarded here as well as in the gate.
-    debug_assert!(
-        package
-            .releases
-            .iter()
-            .all(|release| release.form != Form::HashOnly
-                || !release.texts.iter().any(|(field, _)| *field == "path"))
-    );
-    Ok(event)
+    (event, skipped)
 }
 
 /// A STIX object that could not be built (a bug in the exporter, reported with the item).
@@ -280,24 +275,26 @@ pub struct StixBuildError {
     pub message: String,
 }
 
-fn stix_time(at: Timestamp) -> String {
-    at.with_timezone(&chrono::Utc)
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+fn stix_time(at: Timestamp) -> kyoyu_stix::Timestamp {
+    kyoyu_stix::Timestamp::from_datetime(at.with_timezone(&chrono::Utc))
 }
 
-fn stix_id(object_type: &str, incident: &Incident, community: &str, name: &str) -> String {
-    let bits = derived_uuid(incident, community, name);
+/// The id of the STIX object of type `object_type` named `name` (an item id, `producer`,
+/// `bundle`) in a package: derived, so the same package always gives the same ids.
+pub fn stix_id(object_type: &str, package: &Package, name: &str) -> Identifier {
+    let bits = derived_uuid(package.id_namespace(), name);
     let hex = format!("{bits:032x}");
-    format!(
+    Identifier(format!(
         "{object_type}--{}-{}-{}-{}-{}",
         &hex[..8],
         &hex[8..12],
         &hex[12..16],
         &hex[16..20],
         &hex[20..]
-    )
+    ))
 }
 
+/// The STIX pattern of an IoC value, built (and escaped, and checked) by `kyoyu-stix`.
 fn pattern_for(ioc_type: &str, value: &str) -> Option<String> {
     use kyoyu_stix::pattern::IocKind;
     let kind = match ioc_type {
@@ -306,11 +303,11 @@ fn pattern_for(ioc_type: &str, value: &str) -> Option<String> {
         "ipv6-addr" => IocKind::Ipv6,
         "url" => IocKind::Url,
         "email-addr" => IocKind::EmailAddr,
-        "file" => match value.len() {
-            32 => IocKind::Md5,
-            40 => IocKind::Sha1,
-            64 => IocKind::Sha256,
-            128 => IocKind::Sha512,
+        "file" => match file_property(value).1 {
+            "hashes.MD5" => IocKind::Md5,
+            "hashes.'SHA-1'" => IocKind::Sha1,
+            "hashes.'SHA-256'" => IocKind::Sha256,
+            "hashes.'SHA-512'" => IocKind::Sha512,
             _ => IocKind::FileName,
         },
         _ => return None,
@@ -318,186 +315,253 @@ fn pattern_for(ioc_type: &str, value: &str) -> Option<String> {
     kyoyu_stix::pattern::ioc_pattern(kind, value).ok()
 }
 
+/// The common properties every exported SDO carries: version times, producer, marking.
+fn common(now: &kyoyu_stix::Timestamp, producer: &Identifier, tlp: Tlp) -> Common {
+    Common {
+        spec_version: Some("2.1".into()),
+        created: Some(now.clone()),
+        modified: Some(now.clone()),
+        created_by_ref: Some(producer.clone()),
+        object_marking_refs: Some(vec![Identifier(TlpLevel::from(tlp).tlp2_id().to_owned())]),
+        ..Common::default()
+    }
+}
+
+fn with_references(mut common: Common, references: Vec<ExternalReference>) -> Common {
+    if !references.is_empty() {
+        common.rare = Some(Box::new(RareCommon {
+            external_references: Some(references),
+            ..RareCommon::default()
+        }));
+    }
+    common
+}
+
+fn reference(source: &str, external_id: &str) -> ExternalReference {
+    ExternalReference {
+        source_name: source.into(),
+        external_id: Some(external_id.into()),
+        ..ExternalReference::default()
+    }
+}
+
+fn object(object_type: &str, id: Identifier, common: Common, body: ObjectBody) -> StixObject {
+    StixObject {
+        object_type: object_type.into(),
+        id,
+        common,
+        body,
+        extra: serde_json::Map::new(),
+    }
+}
+
+/// The STIX object of one release, or why it has none.
+fn stix_object(
+    package: &Package,
+    release: &Release,
+    now: &kyoyu_stix::Timestamp,
+    valid_from: &kyoyu_stix::Timestamp,
+    producer: &Identifier,
+) -> Result<StixObject, Option<String>> {
+    let item = release.item.as_str();
+    let common = common(now, producer, release.tlp);
+    match &release.content {
+        Content::Indicator {
+            ioc_type,
+            value,
+            sample_sha256,
+            description,
+        } => {
+            let mut values: Vec<(&str, &str)> = Vec::new();
+            if let Some(value) = value {
+                values.push((ioc_type.as_str(), value));
+            }
+            if let Some(hash) = sample_sha256 {
+                values.push(("file", hash));
+            }
+            let patterns: Vec<String> = values
+                .iter()
+                .filter_map(|(kind, value)| pattern_for(kind, value))
+                .collect();
+            if patterns.is_empty() {
+                return Err(Some(format!(
+                    "{item}: no STIX pattern for its `{}` value",
+                    ioc_type.as_str()
+                )));
+            }
+            let indicator = Indicator {
+                name: values.first().map(|(_, value)| (*value).into()),
+                description: Some(
+                    description
+                        .as_deref()
+                        .unwrap_or(
+                            "Observed in the submitter's incident; shared before publication (guidance G4).",
+                        )
+                        .into(),
+                ),
+                indicator_types: Some(vec!["malicious-activity".into()]),
+                pattern: Some(patterns.join(" OR ").into()),
+                pattern_type: Some("stix".into()),
+                pattern_version: Some("2.1".into()),
+                valid_from: Some(valid_from.clone()),
+                ..Indicator::default()
+            };
+            Ok(object(
+                "indicator",
+                stix_id("indicator", package, item),
+                common,
+                ObjectBody::Indicator(Box::new(indicator)),
+            ))
+        }
+        Content::Technique {
+            technique,
+            description,
+        } => {
+            let found = technique
+                .as_ref()
+                .and_then(|technique| crate::attack::technique(technique.as_str()));
+            let name = found
+                .map(|technique| technique.name.to_owned())
+                .or_else(|| technique.as_ref().map(|t| t.as_str().to_owned()))
+                .or_else(|| description.clone())
+                .unwrap_or_else(|| "Technique observed in the submitter's incident".to_owned());
+            // No `url`: the STIX best practice wants a hash with every URL, and the id is what
+            // consumers resolve.
+            let references = technique
+                .iter()
+                .map(|technique| reference("mitre-attack", technique.as_str()))
+                .collect();
+            let attack_pattern = AttackPattern {
+                name: Some(name.into()),
+                description: description.as_deref().map(Into::into),
+                ..AttackPattern::default()
+            };
+            Ok(object(
+                "attack-pattern",
+                stix_id("attack-pattern", package, item),
+                with_references(common, references),
+                ObjectBody::AttackPattern(Box::new(attack_pattern)),
+            ))
+        }
+        Content::Vulnerability {
+            cve,
+            product,
+            description,
+        } => {
+            let name = cve
+                .as_ref()
+                .map(|cve| cve.as_str().to_owned())
+                .or_else(|| product.clone())
+                .unwrap_or_else(|| "Vulnerability exploited in the submitter's incident".into());
+            let references = cve
+                .iter()
+                .map(|cve| reference("cve", cve.as_str()))
+                .collect();
+            let vulnerability = Vulnerability {
+                name: Some(name.into()),
+                description: description.as_deref().map(Into::into),
+            };
+            Ok(object(
+                "vulnerability",
+                stix_id("vulnerability", package, item),
+                with_references(common, references),
+                ObjectBody::Vulnerability(Box::new(vulnerability)),
+            ))
+        }
+        Content::AbusedService { value, .. } => {
+            let Some(value) = value else {
+                return Err(None);
+            };
+            let kind = if value.contains("://") {
+                "url"
+            } else {
+                "domain-name"
+            };
+            let Some(pattern) = pattern_for(kind, value) else {
+                return Err(Some(format!("{item}: no STIX pattern for `{value}`")));
+            };
+            let indicator = Indicator {
+                name: Some(value.as_str().into()),
+                description: Some(
+                    "A third-party service the attacker abused (guidance G2: intermediate information)."
+                        .into(),
+                ),
+                indicator_types: Some(vec!["compromised".into()]),
+                pattern: Some(pattern.into()),
+                pattern_type: Some("stix".into()),
+                pattern_version: Some("2.1".into()),
+                valid_from: Some(valid_from.clone()),
+                ..Indicator::default()
+            };
+            Ok(object(
+                "indicator",
+                stix_id("indicator", package, item),
+                common,
+                ObjectBody::Indicator(Box::new(indicator)),
+            ))
+        }
+        // The attack window becomes the indicators' `valid_from`.
+        Content::AttackWindow(_) => Err(None),
+        Content::Context { .. } => Err(Some(format!(
+            "{item}: context information has no object in a STIX share package"
+        ))),
+    }
+}
+
 /// The package as a STIX 2.1 bundle (JSON text): the producer identity, the official TLP 2.0
 /// marking definitions used, indicators with patterns (samples by SHA-256), attack-patterns with
 /// their ATT&CK references, vulnerabilities with CVE references; `valid_from` of indicators is
-/// the attack window's start. Items with no STIX form (an IoC type without a pattern builder) are
-/// returned as skipped.
-pub fn stix_bundle(
-    incident: &Incident,
-    package: &Package<'_>,
-    samples_base: &Path,
-    at: Timestamp,
-) -> Result<(String, Vec<String>), ExportError> {
-    use serde_json::{Value, json};
-    let community = package.community.id.as_str();
+/// the attack window's start. Releases with no STIX form (an IoC type without a pattern builder)
+/// are returned as skipped.
+pub fn stix_bundle(package: &Package, at: Timestamp) -> Result<(String, Vec<String>), ExportError> {
     let now = stix_time(at);
-    let producer_name = match &package.producer {
-        Producer::Pseudonym(name) | Producer::Named(name) => name.clone(),
-    };
-    let identity_id = stix_id("identity", incident, community, "producer");
-    let window_start = package
-        .releases
-        .iter()
-        .find_map(|release| match &release.item.body {
-            ItemBody::AttackTime(window) => window.from(),
-            _ => None,
-        });
-    let mut objects: Vec<Value> = vec![json!({
-        "type": "identity", "spec_version": "2.1", "id": identity_id, "created": now, "modified": now,
-        "name": producer_name, "identity_class": "organization",
-    })];
+    let producer = stix_id("identity", package, "producer");
+    let valid_from = window(package)
+        .0
+        .map(stix_time)
+        .unwrap_or_else(|| now.clone());
+    let identity = object(
+        "identity",
+        producer.clone(),
+        Common {
+            spec_version: Some("2.1".into()),
+            created: Some(now.clone()),
+            modified: Some(now.clone()),
+            ..Common::default()
+        },
+        ObjectBody::Identity(Box::new(Identity {
+            name: Some(package.producer.name().into()),
+            identity_class: Some("organization".into()),
+            ..Identity::default()
+        })),
+    );
+    let mut objects = vec![identity];
     let mut markings: Vec<Tlp> = Vec::new();
     let mut skipped = Vec::new();
     for release in &package.releases {
-        let text_of = |field: &str| {
-            release
-                .texts
-                .iter()
-                .find(|(name, _)| *name == field)
-                .map(|(_, text)| text.clone())
-        };
-        let marking = kyoyu_stix::TlpLevel::from_word(release.tlp.as_str())
-            .map(|level| level.tlp2_id().to_owned());
-        if !markings.contains(&release.tlp) {
-            markings.push(release.tlp);
+        match stix_object(package, release, &now, &valid_from, &producer) {
+            Ok(object) => {
+                if !markings.contains(&release.tlp) {
+                    markings.push(release.tlp);
+                }
+                objects.push(object);
+            }
+            Err(Some(why)) => skipped.push(why),
+            Err(None) => {}
         }
-        let id_name = release.item.id.as_str();
-        let mut object = match &release.item.body {
-            ItemBody::Ioc { ioc_type, path, .. } => {
-                let mut values: Vec<(String, String)> = Vec::new();
-                if let Some(value) = text_of("value") {
-                    values.push((ioc_type.as_str().to_owned(), value));
-                }
-                if let Some(path) = path {
-                    let bytes = std::fs::read(samples_base.join(path)).map_err(|source| {
-                        ExportError::Sample {
-                            path: path.clone(),
-                            source,
-                        }
-                    })?;
-                    values.push(("file".to_owned(), hex(&Sha256::digest(&bytes))));
-                }
-                let patterns: Vec<String> = values
-                    .iter()
-                    .filter_map(|(kind, value)| pattern_for(kind, value))
-                    .collect();
-                if patterns.is_empty() {
-                    skipped.push(format!(
-                        "{id_name}: no STIX pattern for its `{}` value",
-                        ioc_type.as_str()
-                    ));
-                    continue;
-                }
-                let mut indicator = json!({
-                    "type": "indicator", "spec_version": "2.1", "id": stix_id("indicator", incident, community, id_name),
-                    "created": now, "modified": now, "pattern_type": "stix", "pattern_version": "2.1",
-                    "pattern": patterns.join(" OR "),
-                    "valid_from": window_start.map(stix_time).unwrap_or_else(|| now.clone()),
-                    "indicator_types": ["malicious-activity"],
-                    "name": values.first().map(|(_, value)| value.clone()).unwrap_or_default(),
-                });
-                indicator["description"] = Value::String(text_of("text").unwrap_or_else(|| {
-                    "Observed in the submitter's incident; shared before publication (guidance G4).".to_owned()
-                }));
-                indicator
-            }
-            ItemBody::Ttp { technique } => {
-                let found = technique
-                    .as_ref()
-                    .and_then(|technique| crate::attack::technique(technique.as_str()));
-                let name = found
-                    .map(|technique| technique.name.to_owned())
-                    .or_else(|| {
-                        technique
-                            .as_ref()
-                            .map(|technique| technique.as_str().to_owned())
-                    })
-                    .or_else(|| text_of("text"))
-                    .unwrap_or_else(|| id_name.to_owned());
-                let mut attack_pattern = json!({
-                    "type": "attack-pattern", "spec_version": "2.1", "id": stix_id("attack-pattern", incident, community, id_name),
-                    "created": now, "modified": now, "name": name,
-                });
-                if let Some(technique) = technique {
-                    // No `url`: the STIX best practice wants a hash with every URL, and the id is
-                    // what consumers resolve.
-                    attack_pattern["external_references"] = json!([{
-                        "source_name": "mitre-attack", "external_id": technique.as_str(),
-                    }]);
-                }
-                if let Some(text) = text_of("text") {
-                    attack_pattern["description"] = Value::String(text);
-                }
-                attack_pattern
-            }
-            ItemBody::Vulnerability { cve, .. } => {
-                let name = cve
-                    .as_ref()
-                    .map(|cve| cve.as_str().to_owned())
-                    .or_else(|| text_of("product"))
-                    .unwrap_or_else(|| id_name.to_owned());
-                let mut vulnerability = json!({
-                    "type": "vulnerability", "spec_version": "2.1", "id": stix_id("vulnerability", incident, community, id_name),
-                    "created": now, "modified": now, "name": name,
-                });
-                if let Some(cve) = cve {
-                    vulnerability["external_references"] =
-                        json!([{"source_name": "cve", "external_id": cve.as_str()}]);
-                }
-                vulnerability
-            }
-            ItemBody::AbusedService { .. } => {
-                let Some(value) = text_of("value") else {
-                    continue;
-                };
-                let kind = if value.contains("://") {
-                    "url"
-                } else {
-                    "domain-name"
-                };
-                let Some(pattern) = pattern_for(kind, &value) else {
-                    skipped.push(format!("{id_name}: no STIX pattern for `{value}`"));
-                    continue;
-                };
-                json!({
-                    "type": "indicator", "spec_version": "2.1", "id": stix_id("indicator", incident, community, id_name),
-                    "created": now, "modified": now, "pattern_type": "stix", "pattern_version": "2.1", "pattern": pattern,
-                    "valid_from": window_start.map(stix_time).unwrap_or_else(|| now.clone()),
-                    "indicator_types": ["compromised"], "name": value,
-                    "description": "A third-party service the attacker abused (guidance G2: intermediate information).",
-                })
-            }
-            // The attack window becomes the indicators' `valid_from`; context never gets here.
-            _ => continue,
-        };
-        object["created_by_ref"] = Value::String(identity_id.clone());
-        if let Some(marking) = marking {
-            object["object_marking_refs"] = json!([marking]);
-        }
-        objects.push(object);
     }
-    let mut writer = kyoyu_stix::BundleWriter::new(
-        Vec::new(),
-        &kyoyu_stix::Identifier(stix_id("bundle", incident, community, "bundle")),
-    )
-    .map_err(|error| ExportError::Stix(error.to_string()))?;
+    let stix_error = |error: kyoyu_stix::bundle::ExportError| ExportError::Stix(error.to_string());
+    let mut writer =
+        kyoyu_stix::BundleWriter::new(Vec::new(), &stix_id("bundle", package, "bundle"))
+            .map_err(stix_error)?;
     for tlp in markings {
-        if let Some(level) = kyoyu_stix::TlpLevel::from_word(tlp.as_str()) {
-            writer
-                .write_object(&level.tlp2_marking_definition())
-                .map_err(|error| ExportError::Stix(error.to_string()))?;
-        }
-    }
-    for object in objects {
-        let object = kyoyu_stix::StixObject::from_json(&object.to_string())
-            .map_err(|error| ExportError::Stix(error.to_string()))?;
         writer
-            .write_object(&object)
-            .map_err(|error| ExportError::Stix(error.to_string()))?;
+            .write_object(&TlpLevel::from(tlp).tlp2_marking_definition())
+            .map_err(stix_error)?;
     }
-    let bytes = writer
-        .finish()
-        .map_err(|error| ExportError::Stix(error.to_string()))?;
+    for object in &objects {
+        writer.write_object(object).map_err(stix_error)?;
+    }
+    let bytes = writer.finish().map_err(stix_error)?;
     Ok((String::from_utf8_lossy(&bytes).into_owned(), skipped))
 }

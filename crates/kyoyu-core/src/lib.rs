@@ -17,6 +17,7 @@ pub mod load;
 pub mod report;
 pub mod scan;
 pub mod share;
+pub mod usecase;
 
 pub use assess::{AssessError, AssessSettings, Assessment, assess};
 pub use load::{LoadError, Loaded, load_incident};

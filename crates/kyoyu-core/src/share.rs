@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use kyoyu_model::{Incident, Timestamp, Tlp};
+use kyoyu_model::{Community, Incident, Timestamp, Tlp};
 
 use crate::egress::{EgressError, Form, Withheld, share_package};
 use crate::export::ExportError;
@@ -36,22 +36,13 @@ pub struct Released {
     pub approved_by: Option<String>,
 }
 
-impl Form {
-    /// The name in the audit log and the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Form::AsIs => "as_is",
-            Form::HashOnly => "hash_only",
-            Form::Redacted => "redacted",
-        }
-    }
-}
-
 /// A written package.
 #[derive(Debug, Clone)]
 pub struct Shared {
     /// The document (JSON text).
     pub document: String,
+    /// The community as the gate judged it.
+    pub community: Community,
     /// What left.
     pub released: Vec<Released>,
     /// Items the gate kept back, with why.
@@ -66,15 +57,16 @@ pub enum ShareError {
     /// The assessment failed.
     #[error(transparent)]
     Assess(#[from] AssessError),
-    /// The gate refused the request as a whole (unknown community).
+    /// The gate refused the request as a whole (unknown community, unreadable sample).
     #[error(transparent)]
     Egress(#[from] EgressError),
-    /// Writing the format failed (an unreadable sample).
+    /// Writing the format failed.
     #[error(transparent)]
     Export(#[from] ExportError),
 }
 
-/// Assesses `incident` at `at` and writes what the gate lets go toward `community`.
+/// Assesses `incident` at `at` and writes what the gate lets go toward `community`; sample
+/// paths are relative to `samples_base`.
 pub fn share(
     incident: &Incident,
     samples_base: &Path,
@@ -83,31 +75,30 @@ pub fn share(
     at: Timestamp,
 ) -> Result<Shared, ShareError> {
     let assessment = assess(incident, samples_base, at, &AssessSettings::default())?;
-    let scanner =
-        crate::checks::scanner_for(&incident.organization, false).map_err(AssessError::from)?;
-    let package = share_package(incident, &assessment, community, scanner.as_ref())?;
+    let package = share_package(incident, &assessment, community, samples_base)?;
     let (document, skipped) = match format {
         ShareFormat::Misp => {
-            let event = crate::export::misp_event(incident, &package, samples_base, at)?;
+            let (event, skipped) = crate::export::misp_event(&package, at);
             (
                 kyoyu_misp::export_event_pretty(&event, kyoyu_misp::Envelope::Wrapped),
-                Vec::new(),
+                skipped,
             )
         }
-        ShareFormat::Stix => crate::export::stix_bundle(incident, &package, samples_base, at)?,
+        ShareFormat::Stix => crate::export::stix_bundle(&package, at)?,
     };
     let released = package
         .releases
         .iter()
         .map(|release| Released {
-            item: release.item.id.as_str().to_owned(),
+            item: release.item.as_str().to_owned(),
             tlp: release.tlp,
             form: release.form,
-            approved_by: release.approval.map(|approval| approval.by.clone()),
+            approved_by: release.approved_by.clone(),
         })
         .collect();
     Ok(Shared {
         document,
+        community: package.community,
         released,
         withheld: package.withheld,
         skipped,

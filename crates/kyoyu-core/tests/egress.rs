@@ -11,6 +11,7 @@ use kyoyu_model::{
     IocType, Item, ItemBody, ItemId, Resolution, Tlp,
 };
 use kyoyu_scan::Sink;
+use kyoyu_stix::TlpLevel;
 use proptest::prelude::*;
 
 #[test]
@@ -26,13 +27,12 @@ fn the_electronics_case_shares_only_what_may_go_and_names_no_victim() {
         &AssessSettings::default(),
     )
     .expect("assess");
-    let scanner = scanner_for(&loaded.incident.organization, false).expect("profile compiles");
     let package =
-        share_package(&loaded.incident, &assessment, "jpcert", scanner.as_ref()).expect("package");
+        share_package(&loaded.incident, &assessment, "jpcert", &loaded.base).expect("package");
     let released: Vec<(&str, Form)> = package
         .releases
         .iter()
-        .map(|release| (release.item.id.as_str(), release.form))
+        .map(|release| (release.item.as_str(), release.form))
         .collect();
     assert_eq!(
         released,
@@ -70,15 +70,7 @@ fn the_electronics_case_shares_only_what_may_go_and_names_no_victim() {
             .iter()
             .all(|release| release.tlp == Tlp::Amber)
     );
-    assert!(
-        share_package(
-            &loaded.incident,
-            &assessment,
-            "no-such-hub",
-            scanner.as_ref()
-        )
-        .is_err()
-    );
+    assert!(share_package(&loaded.incident, &assessment, "no-such-hub", &loaded.base).is_err());
 }
 
 const NAMES: [&str; 3] = ["Example Denki", "example-denki.co.jp", "svc-backup"];
@@ -108,7 +100,9 @@ fn item(index: usize) -> impl Strategy<Value = (Item, Option<Resolution>)> {
     let tlps = prop_oneof![
         Just(None),
         Just(Some(Tlp::Clear)),
+        Just(Some(Tlp::Green)),
         Just(Some(Tlp::Amber)),
+        Just(Some(Tlp::AmberStrict)),
         Just(Some(Tlp::Red))
     ];
     let resolutions = prop_oneof![
@@ -150,12 +144,19 @@ fn item(index: usize) -> impl Strategy<Value = (Item, Option<Resolution>)> {
 }
 
 fn incident() -> impl Strategy<Value = Incident> {
-    (1usize..12, any::<bool>())
-        .prop_flat_map(|(count, isac)| {
+    let ceilings = prop_oneof![
+        Just(Tlp::Clear),
+        Just(Tlp::Green),
+        Just(Tlp::Amber),
+        Just(Tlp::AmberStrict),
+        Just(Tlp::Red)
+    ];
+    (1usize..12, any::<bool>(), ceilings)
+        .prop_flat_map(|(count, isac, ceiling)| {
             let items: Vec<_> = (0..count).map(item).collect();
-            (items, Just(isac))
+            (items, Just(isac), Just(ceiling))
         })
-        .prop_map(|(items, isac)| {
+        .prop_map(|(items, isac, ceiling)| {
             let at = parse_timestamp("2026-11-03T10:00:00+09:00").expect("time");
             let approvals = items
                 .iter()
@@ -187,7 +188,7 @@ fn incident() -> impl Strategy<Value = Incident> {
                     } else {
                         CommunityKind::Hub
                     },
-                    max_tlp: Tlp::Amber,
+                    max_tlp: ceiling,
                 }],
                 approvals,
             }
@@ -211,23 +212,51 @@ proptest! {
         let at = parse_timestamp("2026-11-05T12:00:00+09:00").expect("time");
         let assessment = assess(&incident, Path::new("."), at, &AssessSettings::default()).expect("assess");
         let scanner = scanner_for(&incident.organization, false).expect("profile").expect("non-empty");
-        let package = share_package(&incident, &assessment, "c", Some(&scanner)).expect("package");
-        let hub = incident.communities[0].kind == CommunityKind::Hub;
+        let package = share_package(&incident, &assessment, "c", Path::new(".")).expect("package");
+        let community = &incident.communities[0];
+        let hub = community.kind == CommunityKind::Hub;
         for release in &package.releases {
-            let assessed = assessment.guidance.items.iter().find(|item| item.id == release.item.id).expect("assessed");
+            let assessed = assessment.guidance.items.iter().find(|item| item.id == release.item).expect("assessed");
+            let item = incident.items.iter().find(|item| item.id == release.item).expect("item");
             prop_assert_eq!(assessed.communities[0].decision, kyoyu_guidance::Decision::Allow);
-            prop_assert!(!(hub && release.item.class() == InfoClass::Context), "context to a hub: {:?}", release.item);
-            prop_assert!(release.tlp <= Tlp::Amber);
-            for (_, text) in &release.texts {
+            prop_assert!(!(hub && item.class() == InfoClass::Context), "context to a hub: {:?}", release.item);
+            // The label it leaves with is exactly the gate's rule: its own, AMBER when unmarked —
+            // never looser than its own, never above the community's ceiling.
+            prop_assert_eq!(release.tlp, item.share_tlp());
+            prop_assert!(item.tlp.is_none_or(|own| release.tlp >= own));
+            prop_assert!(release.tlp <= community.max_tlp, "{:?} above the ceiling {:?}", release.tlp, community.max_tlp);
+            for text in release.content.texts() {
                 let mut found = Found(0);
                 scanner.scan_bytes(text.as_bytes(), &mut found);
                 prop_assert_eq!(found.0, 0, "identifier in outgoing text {:?}", text);
             }
         }
         prop_assert!(matches!(package.producer, Producer::Pseudonym(_)));
-        // What actually leaves, in both formats, holds no profile identifier either.
-        let misp = kyoyu_core::export::misp_event(&incident, &package, Path::new("."), at).expect("MISP export");
-        let stix = kyoyu_core::export::stix_bundle(&incident, &package, Path::new("."), at).expect("STIX export").0;
+        // What actually leaves, in both formats, holds no profile identifier either, and every
+        // marking in it is the one the gate decided for its item and within the ceiling.
+        let (misp, _) = kyoyu_core::export::misp_event(&package, at);
+        let (stix, _) = kyoyu_core::export::stix_bundle(&package, at).expect("STIX export");
+        let bundle: serde_json::Value = serde_json::from_str(&stix).expect("bundle parses");
+        for object in bundle["objects"].as_array().expect("objects") {
+            for marking in object["object_marking_refs"].as_array().into_iter().flatten() {
+                let (level, _) = TlpLevel::of_id(marking.as_str().expect("id")).expect("official TLP");
+                prop_assert!(Tlp::from(level) <= community.max_tlp, "{} above the ceiling", object);
+            }
+        }
+        for release in &package.releases {
+            for object_type in ["indicator", "attack-pattern", "vulnerability"] {
+                let id = kyoyu_core::export::stix_id(object_type, &package, release.item.as_str());
+                if let Some(object) = bundle["objects"].as_array().expect("objects").iter().find(|o| o["id"] == id.0.as_str()) {
+                    prop_assert_eq!(object["object_marking_refs"][0].as_str(), Some(TlpLevel::from(release.tlp).tlp2_id()));
+                }
+            }
+        }
+        for tag in misp.tags.iter().chain(misp.attributes.iter().flat_map(|a| a.tags.iter())) {
+            if let Some(label) = tag.name.strip_prefix("tlp:") {
+                let tlp = Tlp::from_label(label).expect("TLP 2.0 tag");
+                prop_assert!(tlp <= community.max_tlp, "MISP tag {} above the ceiling", tag.name);
+            }
+        }
         for written in [kyoyu_misp::export_event(&misp, kyoyu_misp::Envelope::Wrapped), stix] {
             let mut found = Found(0);
             scanner.scan_bytes(written.as_bytes(), &mut found);

@@ -289,22 +289,35 @@ fn knowhow_rule(context: &Context<'_>) -> Option<Restriction> {
 /// cannot honour the label does not receive it, an alert does not pass on what is confidential
 /// between the victim and the hub, and publishing means lifting the label.
 fn tlp_rule(context: &Context<'_>, community_ceiling: Option<Tlp>) -> Option<Restriction> {
-    let label = context.item.tlp?;
-    match context.channel {
-        Channel::Share => {
-            let ceiling = community_ceiling?;
-            (!label.fits_within(ceiling)).then(|| {
-                Restriction::Deny(reason(
+    if context.channel == Channel::Share {
+        // An unmarked item is judged at the label it would leave with (the one rule the gate
+        // and the writers use too), so it never reaches a community that cannot honour it.
+        let ceiling = community_ceiling?;
+        let label = context.item.share_tlp();
+        return (!label.fits_within(ceiling)).then(|| {
+            Restriction::Deny(match context.item.tlp {
+                Some(_) => reason(
                     "G8",
-                    format!(
-                        "この項目は {label} で、共有先が受け入れる上限 {ceiling} を超えている。"
-                    ),
+                    format!("この項目は {label} で、共有先が受け入れる上限 {ceiling} を超えている。"),
                     format!(
                         "The item is marked {label}, beyond the {ceiling} this community accepts."
                     ),
-                ))
+                ),
+                None => reason(
+                    "G8",
+                    format!(
+                        "この項目には TLP がなく {label} として共有されるため、共有先が受け入れる上限 {ceiling} を超える。共有するには TLP を付けること。"
+                    ),
+                    format!(
+                        "The item has no TLP label and would be shared as {label}, beyond the {ceiling} this community accepts; label it to share it."
+                    ),
+                ),
             })
-        }
+        });
+    }
+    let label = context.item.tlp?;
+    match context.channel {
+        Channel::Share => None,
         Channel::ExpertAlert => match label {
             Tlp::Red | Tlp::AmberStrict => Some(Restriction::Deny(reason(
                 "G8",

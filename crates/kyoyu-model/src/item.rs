@@ -347,6 +347,11 @@ pub struct Item {
 }
 
 impl Item {
+    /// The TLP the item is shared with: its own label, or [`crate::UNMARKED_SHARE_TLP`].
+    pub fn share_tlp(&self) -> crate::Tlp {
+        self.tlp.unwrap_or(crate::UNMARKED_SHARE_TLP)
+    }
+
     /// The item's kind, derived from its body.
     pub fn kind(&self) -> ItemKind {
         match &self.body {

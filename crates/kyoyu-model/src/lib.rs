@@ -26,7 +26,7 @@ pub use item::{
 pub use profile::{HostnamePattern, IdentifierCategory, IdentityProfile};
 pub use text::{Lang, Localized};
 pub use timeline::{EventKind, TimelineEvent, Timestamp};
-pub use tlp::Tlp;
+pub use tlp::{Tlp, UNMARKED_SHARE_TLP};
 
 /// A value that failed validation, with the reason in plain words.
 ///

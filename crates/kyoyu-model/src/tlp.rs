@@ -9,6 +9,12 @@ use std::str::FromStr;
 
 use crate::InvalidValue;
 
+/// The label an item without its own leaves with when it is shared: TLP:AMBER, the usual label
+/// of pre-publication sharing with a hub (limited disclosure, need to know). The one rule for an
+/// unmarked item: the guidance's G8 check, the egress gate and every writer use it, so an
+/// unmarked item is judged at the label it will carry.
+pub const UNMARKED_SHARE_TLP: Tlp = Tlp::Amber;
+
 /// A TLP 2.0 label (FIRST, TLP version 2.0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Tlp {
@@ -43,6 +49,12 @@ impl Tlp {
             Tlp::AmberStrict => "amber+strict",
             Tlp::Red => "red",
         }
+    }
+
+    /// The label of an exact lower-case name as [`Tlp::as_str`] writes it (stored data); no
+    /// allocation, unlike the forgiving [`str::parse`].
+    pub fn from_label(label: &str) -> Option<Tlp> {
+        Tlp::ALL.into_iter().find(|tlp| tlp.as_str() == label)
     }
 
     /// True when an item with this label may travel to a place that accepts up to `ceiling`.

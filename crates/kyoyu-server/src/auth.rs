@@ -18,7 +18,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use base64::Engine;
-use kyoyu_store::{Actor, Org, Role, token};
+use kyoyu_core::usecase::Caller;
+use kyoyu_store::token;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
@@ -26,24 +27,13 @@ use crate::state::AppState;
 
 /// The authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    /// Its organization.
-    pub org: Org,
-    /// Its role.
-    pub role: Role,
-    /// The token's id.
-    pub token: String,
-}
+pub struct Principal(pub Caller);
 
-impl Principal {
-    /// The caller as the audit log names it.
-    pub fn actor(&self) -> Actor {
-        Actor {
-            org: Some(self.org.id),
-            // The acting organization by name too: a vendor acting for a victim is recorded under
-            // the victim's tenant, and the trail must still say who it was (M10, M11).
-            who: format!("{} (token {})", self.org.name, self.token),
-        }
+impl std::ops::Deref for Principal {
+    type Target = Caller;
+
+    fn deref(&self) -> &Caller {
+        &self.0
     }
 }
 
@@ -192,11 +182,11 @@ pub async fn authenticate(state: &AppState, text: &str) -> Result<Principal, Api
         .system_org(record.org)
         .await?
         .ok_or_else(refused)?;
-    let principal = Principal {
+    let principal = Principal(Caller {
         org,
         role: record.role,
         token: record.id,
-    };
+    });
     state.tokens.put(key, principal.clone());
     Ok(principal)
 }

@@ -8,6 +8,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kyoyu_core::usecase::UseCaseError;
 use kyoyu_store::StoreError;
 use serde::Serialize;
 
@@ -150,6 +151,20 @@ impl From<StoreError> for ApiError {
             )),
             StoreError::Forbidden(what) => ApiError::forbidden(what),
             other => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<UseCaseError> for ApiError {
+    fn from(error: UseCaseError) -> Self {
+        match error {
+            UseCaseError::Forbidden(what) => ApiError::forbidden(what),
+            UseCaseError::NotFound(what) => ApiError::not_found(what),
+            UseCaseError::BadRequest(what) => ApiError::bad_request(what),
+            UseCaseError::Invalid(what) => ApiError::unprocessable(what),
+            UseCaseError::Conflict(what) => ApiError::conflict(what),
+            UseCaseError::Store(error) => error.into(),
+            UseCaseError::Internal(cause) => ApiError::internal(cause),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod error;
 pub mod metrics;
 pub mod rest;
+pub mod routes;
 pub mod settings;
 pub mod state;
 pub mod taxii;
@@ -25,7 +26,6 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use kyoyu_store::Store;
 use tokio::net::TcpListener;
 
@@ -43,11 +43,8 @@ pub fn app(store: Arc<dyn Store>, settings: Settings) -> Router {
         metrics: Arc::default(),
     };
     let body_limit = state.settings.max_body_bytes;
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .merge(taxii::router())
-        .nest("/api", rest::router())
+    routes::routes()
+        .into_router()
         .fallback(not_found)
         .layer(middleware::from_fn(uniform_errors))
         .layer(DefaultBodyLimit::max(body_limit))
@@ -68,7 +65,7 @@ pub async fn serve(
         .await
 }
 
-async fn healthz(State(state): State<AppState>) -> Response {
+pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
     // Healthy means the store answers, not merely that the process runs.
     match state.store.system_org_by_name("").await {
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),
@@ -79,7 +76,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
     let mut response = state.metrics.render().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -13,19 +13,15 @@
 //! - A POST is written in one store transaction with its status resource, so a status that says
 //!   `complete` means every success is on disk; nothing is ever `pending`.
 
-use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use chrono::{DateTime, SecondsFormat, Utc};
-use kyoyu_core::egress::{ReaderStanding, may_deliver};
-use kyoyu_model::Tlp;
-use kyoyu_stix::{Severity, StixObject, TlpLevel, validate_object};
+use kyoyu_core::usecase::collections::{self as usecase, Delivered};
+use kyoyu_core::usecase::{Action, UseCaseError, allowed};
 use kyoyu_store::{
-    CommunityRecord, NewObject, ObjectQuery, Role, Standing, StatusDetail, StatusRecord,
-    StoreError, StoredObject, VersionMatch,
+    CommunityRecord, ObjectQuery, Standing, StatusRecord, StoredObject, VersionMatch,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -33,6 +29,7 @@ use std::sync::atomic::Ordering;
 
 use crate::auth::Principal;
 use crate::error::{ApiError, TAXII_MEDIA_TYPE};
+use crate::routes::Routes;
 use crate::state::AppState;
 
 /// The name of the one API root.
@@ -43,28 +40,33 @@ pub const STIX_MEDIA_TYPE: &str = "application/stix+json;version=2.1";
 type TaxiiResult = Result<Response, ApiError>;
 
 /// The TAXII routes (full paths under `/taxii2/`; TAXII URLs end with a slash).
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/taxii2/", get(discovery))
-        .route("/taxii2/{root}/", get(api_root))
-        .route("/taxii2/{root}/status/{id}/", get(status))
-        .route("/taxii2/{root}/collections/", get(collections))
-        .route("/taxii2/{root}/collections/{collection}/", get(collection))
-        .route(
-            "/taxii2/{root}/collections/{collection}/objects/",
-            get(get_objects).post(add_objects),
+pub fn routes(routes: Routes) -> Routes {
+    use Action::*;
+    const OBJECTS: &str = "/taxii2/{root}/collections/{collection}/objects/";
+    const OBJECT: &str = "/taxii2/{root}/collections/{collection}/objects/{object}/";
+    routes
+        .get("/taxii2/", TaxiiDiscover, discovery)
+        .get("/taxii2/{root}/", TaxiiDiscover, api_root)
+        .get("/taxii2/{root}/status/{id}/", TaxiiDiscover, status)
+        .get("/taxii2/{root}/collections/", TaxiiDiscover, collections)
+        .get(
+            "/taxii2/{root}/collections/{collection}/",
+            TaxiiDiscover,
+            collection,
         )
-        .route(
-            "/taxii2/{root}/collections/{collection}/objects/{object}/",
-            get(get_object).delete(delete_object),
-        )
-        .route(
+        .get(OBJECTS, ReadObjects, get_objects)
+        .post(OBJECTS, AddObjects, add_objects)
+        .get(OBJECT, ReadObjects, get_object)
+        .delete(OBJECT, DeleteObjects, delete_object)
+        .get(
             "/taxii2/{root}/collections/{collection}/objects/{object}/versions/",
-            get(versions),
+            ReadObjects,
+            versions,
         )
-        .route(
+        .get(
             "/taxii2/{root}/collections/{collection}/manifest/",
-            get(manifest),
+            ReadObjects,
+            manifest,
         )
 }
 
@@ -119,11 +121,16 @@ fn check_root(root: &str) -> Result<(), ApiError> {
 }
 
 fn may_read(principal: &Principal) -> bool {
-    principal.role != Role::Executive
+    allowed(Action::ReadObjects, principal.role)
 }
 
 fn may_write(principal: &Principal) -> bool {
-    principal.role != Role::Executive
+    allowed(Action::AddObjects, principal.role)
+}
+
+/// A use case's error as a TAXII error body.
+fn taxii_error(error: UseCaseError) -> ApiError {
+    ApiError::from(error).taxii()
 }
 
 fn base_url(headers: &HeaderMap) -> String {
@@ -187,11 +194,9 @@ async fn collections(
 ) -> TaxiiResult {
     check_accept(&headers)?;
     check_root(&root)?;
-    let communities = state
-        .store
-        .communities(principal.org.id)
+    let communities = usecase::list(state.store.as_ref(), &principal)
         .await
-        .map_err(|e| ApiError::from(e).taxii())?;
+        .map_err(taxii_error)?;
     let list: Vec<_> = communities
         .iter()
         .map(|(record, _)| collection_json(record, &principal))
@@ -212,12 +217,9 @@ async fn find_collection(
     id: &str,
 ) -> Result<(CommunityRecord, Standing), ApiError> {
     check_root(root)?;
-    state
-        .store
-        .community(principal.org.id, id)
+    usecase::find(state.store.as_ref(), principal, id)
         .await
-        .map_err(|e| ApiError::from(e).taxii())?
-        .ok_or_else(|| ApiError::not_found(format!("no collection `{id}`")).taxii())
+        .map_err(taxii_error)
 }
 
 async fn collection(
@@ -345,85 +347,20 @@ fn parse_filter(
     Ok(Filter { query })
 }
 
-fn to_tlp(level: TlpLevel) -> Tlp {
-    match level {
-        TlpLevel::Clear | TlpLevel::White => Tlp::Clear,
-        TlpLevel::Green => Tlp::Green,
-        TlpLevel::Amber => Tlp::Amber,
-        TlpLevel::AmberStrict => Tlp::AmberStrict,
-        TlpLevel::Red => Tlp::Red,
-    }
-}
-
-fn stored_tlp(label: Option<&str>) -> Option<Tlp> {
-    label.and_then(|l| Tlp::ALL.into_iter().find(|t| t.as_str() == l))
-}
-
-/// The objects of a page the gate lets reach the reader, the cursor, and whether more remain.
-struct Delivered {
-    objects: Vec<StoredObject>,
-    next: Option<i64>,
-}
-
-/// Reads rows until `limit` objects pass the gate or the collection is exhausted, scanning at
-/// most ten pages' worth of rows per request so one request's work stays bounded. Each page is
-/// one store call, which also checks that the reader owns or belongs to the collection and
-/// tells which (the gate's input): an unknown collection and one the reader is not in are the
-/// same TAXII 404.
 async fn deliver(
     state: &AppState,
     principal: &Principal,
     collection: &str,
-    mut query: ObjectQuery,
+    query: ObjectQuery,
 ) -> Result<Delivered, ApiError> {
-    let limit = query.limit;
-    let mut objects = Vec::with_capacity(limit);
-    let mut scanned = 0usize;
-    loop {
-        query.limit = limit - objects.len();
-        let page = state
-            .store
-            .objects(principal.org.id, collection, &query)
-            .await
-            .map_err(|e| match e {
-                StoreError::NotFound(_) => {
-                    ApiError::not_found(format!("no collection `{collection}`")).taxii()
-                }
-                e => ApiError::from(e).taxii(),
-            })?;
-        let standing = match page.standing {
-            Standing::Owner => ReaderStanding::Owner,
-            Standing::Member => ReaderStanding::Member,
-        };
-        scanned += page.objects.len();
-        let last_seq = page.objects.last().map(|o| o.seq);
-        for object in page.objects {
-            let named = object.audience.contains(&principal.org.id)
-                || object.submitter == Some(principal.org.id);
-            if may_deliver(stored_tlp(object.tlp.as_deref()), standing, named).is_ok() {
-                objects.push(object);
-            } else {
-                state
-                    .metrics
-                    .objects_refused
-                    .fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        if !page.more {
-            return Ok(Delivered {
-                objects,
-                next: None,
-            });
-        }
-        let last_seq = last_seq.unwrap_or_default();
-        if objects.len() >= limit || scanned >= limit * 10 {
-            return Ok(Delivered {
-                objects,
-                next: Some(last_seq),
-            });
-        }
-        query.after_seq = Some(last_seq);
-    }
+    let delivered = usecase::deliver(state.store.as_ref(), principal, collection, query)
+        .await
+        .map_err(taxii_error)?;
+    state
+        .metrics
+        .objects_refused
+        .fetch_add(delivered.refused as u64, Ordering::Relaxed);
+    Ok(delivered)
 }
 
 fn time_text(at: &DateTime<Utc>) -> String {
@@ -614,31 +551,18 @@ async fn delete_object(
     Query(params): Params,
 ) -> TaxiiResult {
     check_accept(&headers)?;
-    let (record, standing) = find_collection(&state, &principal, &root, &id).await?;
-    if standing != Standing::Owner || principal.role != Role::HubAnalyst {
-        return Err(ApiError::forbidden(
-            "only the owning hub's analysts delete objects from a collection",
-        )
-        .taxii());
-    }
+    check_root(&root)?;
     let allowed = ["match[version]", "match[spec_version]"];
     let filter = parse_filter(&state, &params, &allowed, VersionMatch::All)?;
-    let removed = state
-        .store
-        .delete_object(
-            principal.org.id,
-            &principal.actor(),
-            &record.id,
-            &object,
-            &filter.query.versions,
-        )
-        .await
-        .map_err(|e| ApiError::from(e).taxii())?;
-    if removed == 0 {
-        return Err(
-            ApiError::not_found(format!("no object `{object}` in collection `{id}`")).taxii(),
-        );
-    }
+    usecase::delete(
+        state.store.as_ref(),
+        &principal,
+        &id,
+        &object,
+        &filter.query.versions,
+    )
+    .await
+    .map_err(taxii_error)?;
     Ok(taxii_json(StatusCode::OK, String::new()))
 }
 
@@ -670,19 +594,6 @@ struct PostEnvelope<'a> {
     objects: Option<Vec<&'a serde_json::value::RawValue>>,
 }
 
-/// The few properties the store indexes, read without the full model.
-#[derive(Deserialize)]
-struct Head {
-    id: String,
-    #[serde(rename = "type")]
-    object_type: String,
-    spec_version: Option<String>,
-    modified: Option<String>,
-    created: Option<String>,
-    #[serde(default)]
-    object_marking_refs: Vec<String>,
-}
-
 fn status_json(status: &StatusRecord) -> String {
     json!({
         "id": status.id,
@@ -699,72 +610,6 @@ fn status_json(status: &StatusRecord) -> String {
     .to_string()
 }
 
-/// Checks one posted object (or one object of a share the gate released); the row to store —
-/// its version, TLP from its markings, the submitter as its audience — or why it is refused.
-pub(crate) fn admit(
-    index: usize,
-    raw: &serde_json::value::RawValue,
-    submitter: kyoyu_store::OrgId,
-    now: &str,
-) -> Result<NewObject, StatusDetail> {
-    let text = raw.get();
-    let head: Result<Head, _> = serde_json::from_str(text);
-    let refuse = |id: String, version: String, message: String| StatusDetail {
-        id,
-        version,
-        message: Some(message),
-    };
-    let head = head.map_err(|e| {
-        refuse(
-            format!("objects[{index}]"),
-            String::new(),
-            format!("objects[{index}]: not a STIX object: {e}"),
-        )
-    })?;
-    let version = head
-        .modified
-        .clone()
-        .or_else(|| head.created.clone())
-        .unwrap_or_else(|| now.to_owned());
-    let object = StixObject::from_json(text).map_err(|e| {
-        refuse(
-            head.id.clone(),
-            version.clone(),
-            format!("objects[{index}]: {e}"),
-        )
-    })?;
-    let errors: Vec<String> = validate_object(&object)
-        .into_iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| {
-            format!(
-                "{}{}: {}",
-                format_args!("objects[{index}]"),
-                d.path,
-                d.message
-            )
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(refuse(head.id, version, errors.join("; ")));
-    }
-    let tlp = head
-        .object_marking_refs
-        .iter()
-        .filter_map(|id| TlpLevel::of_id(id).map(|(level, _)| to_tlp(level)))
-        .max_by_key(|t| Tlp::ALL.iter().position(|x| x == t))
-        .map(|t| t.as_str().to_owned());
-    Ok(NewObject {
-        id: head.id,
-        object_type: head.object_type,
-        spec_version: head.spec_version.unwrap_or_else(|| "2.1".into()),
-        version,
-        tlp,
-        audience: vec![submitter],
-        json: text.to_owned(),
-    })
-}
-
 async fn add_objects(
     State(state): State<AppState>,
     principal: Principal,
@@ -774,7 +619,7 @@ async fn add_objects(
 ) -> TaxiiResult {
     check_accept(&headers)?;
     check_content_type(&headers)?;
-    let (record, _) = find_collection(&state, &principal, &root, &id).await?;
+    check_root(&root)?;
     if !may_write(&principal) {
         return Err(ApiError::forbidden(format!(
             "the role `{}` does not add objects",
@@ -798,27 +643,9 @@ async fn add_objects(
     if raws.is_empty() {
         return Err(ApiError::unprocessable("the envelope holds no `objects`").taxii());
     }
-    let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
-    let mut admitted = Vec::with_capacity(raws.len());
-    let mut failures = Vec::new();
-    for (index, raw) in raws.iter().enumerate() {
-        match admit(index, raw, principal.org.id, &now) {
-            Ok(object) => admitted.push(object),
-            Err(failure) => failures.push(failure),
-        }
-    }
-    let status = state
-        .store
-        .add_objects(
-            principal.org.id,
-            &principal.actor(),
-            &record.id,
-            &admitted,
-            failures,
-            &[],
-        )
+    let status = usecase::add(state.store.as_ref(), &principal, &id, &raws)
         .await
-        .map_err(|e| ApiError::from(e).taxii())?;
+        .map_err(taxii_error)?;
     state
         .metrics
         .objects_added
@@ -834,11 +661,8 @@ async fn status(
 ) -> TaxiiResult {
     check_accept(&headers)?;
     check_root(&root)?;
-    let status = state
-        .store
-        .status(principal.org.id, &id)
+    let status = usecase::status(state.store.as_ref(), &principal, &id)
         .await
-        .map_err(|e| ApiError::from(e).taxii())?
-        .ok_or_else(|| ApiError::not_found(format!("no status `{id}`")).taxii())?;
+        .map_err(taxii_error)?;
     Ok(taxii_json(StatusCode::OK, status_json(&status)))
 }

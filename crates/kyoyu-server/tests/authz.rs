@@ -163,7 +163,7 @@ async fn world() -> World {
         &token("hub-h", Role::HubAnalyst),
         Some((
             "application/json",
-            json!({"title": "Manufacturing early warning", "kind": "A", "max_tlp": "amber"})
+            json!({"title": "Manufacturing early warning", "kind": "A", "max_tlp": "red"})
                 .to_string(),
         )),
     )

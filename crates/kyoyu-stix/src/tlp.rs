@@ -85,6 +85,45 @@ pub const TLP1_IDS: [(TlpLevel, &str); 4] = [
     ),
 ];
 
+impl From<kyoyu_model::Tlp> for TlpLevel {
+    fn from(tlp: kyoyu_model::Tlp) -> Self {
+        use kyoyu_model::Tlp;
+        match tlp {
+            Tlp::Clear => Self::Clear,
+            Tlp::Green => Self::Green,
+            Tlp::Amber => Self::Amber,
+            Tlp::AmberStrict => Self::AmberStrict,
+            Tlp::Red => Self::Red,
+        }
+    }
+}
+
+/// The one conversion of TLP between STIX markings and the model: every TLP 1.0 and 2.0 level
+/// as the TLP 2.0 label it means (TLP 1.0 WHITE is CLEAR).
+impl From<TlpLevel> for kyoyu_model::Tlp {
+    fn from(level: TlpLevel) -> Self {
+        use kyoyu_model::Tlp;
+        match level {
+            TlpLevel::Clear | TlpLevel::White => Tlp::Clear,
+            TlpLevel::Green => Tlp::Green,
+            TlpLevel::Amber => Tlp::Amber,
+            TlpLevel::AmberStrict => Tlp::AmberStrict,
+            TlpLevel::Red => Tlp::Red,
+        }
+    }
+}
+
+/// The strictest TLP among marking references that are official TLP 1.0 or 2.0 marking ids;
+/// `None` when none of them is.
+pub fn strictest_tlp<'a>(
+    marking_refs: impl IntoIterator<Item = &'a str>,
+) -> Option<kyoyu_model::Tlp> {
+    marking_refs
+        .into_iter()
+        .filter_map(|id| TlpLevel::of_id(id).map(|(level, _)| kyoyu_model::Tlp::from(level)))
+        .max()
+}
+
 impl TlpLevel {
     /// The level's TLP 2.0 wire word (`amber+strict`); TLP 1.0's `white` for `White`.
     pub fn word(self) -> &'static str {

@@ -27,7 +27,7 @@ fn object(n: usize) -> NewObject {
         object_type: "indicator".into(),
         spec_version: "2.1".into(),
         version,
-        tlp: Some("green".into()),
+        tlp: Some(kyoyu_store::Tlp::Green),
         audience: Vec::new(),
         json,
     }
@@ -83,8 +83,8 @@ fn main() {
             owner: hub.id,
             title: "bench".into(),
             description: String::new(),
-            kind: "A".into(),
-            max_tlp: "amber".into(),
+            kind: kyoyu_store::CommunityKind::Hub,
+            max_tlp: kyoyu_store::Tlp::Amber,
             created: Utc::now(),
         };
         store

@@ -4,11 +4,14 @@
 //! its owner; for anyone else every call answers "not found", so a caller cannot learn that a
 //! community id exists.
 
-use kyoyu_store::{Actor, AuditAction, CommunityRecord, OrgId, Standing, StoreError};
+use kyoyu_store::{
+    Actor, AuditAction, CommunityRecord, OrgId, Standing, StoreError, Tlp, community_kind_code,
+    community_kind_of_code,
+};
 use sqlx::SqliteConnection;
 use sqlx::sqlite::SqliteRow;
 
-use crate::rows::{database, format_time, integer, now, text, time};
+use crate::rows::{database, format_time, integer, named, now, text, time};
 use crate::{audit_log, orgs};
 
 const TABLE: &str = "communities";
@@ -28,8 +31,8 @@ fn community(row: &SqliteRow) -> Result<(CommunityRecord, Standing), StoreError>
         owner: OrgId(integer(row, TABLE, "owner")?),
         title: text(row, TABLE, "title")?,
         description: text(row, TABLE, "description")?,
-        kind: text(row, TABLE, "kind")?,
-        max_tlp: text(row, TABLE, "max_tlp")?,
+        kind: named(row, TABLE, "kind", community_kind_of_code)?,
+        max_tlp: named(row, TABLE, "max_tlp", |label| label.parse::<Tlp>().ok())?,
         created: time(row, TABLE, "created")?,
     };
     let standing = match text(row, TABLE, "standing")?.as_str() {
@@ -107,8 +110,8 @@ pub(crate) async fn create(
     .bind(tenant.0)
     .bind(&record.title)
     .bind(&record.description)
-    .bind(&record.kind)
-    .bind(&record.max_tlp)
+    .bind(community_kind_code(record.kind))
+    .bind(record.max_tlp.as_str())
     .bind(format_time(&record.created))
     .execute(&mut *connection)
     .await

@@ -11,7 +11,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use kyoyu_store::{
-    Actor, AuditAction, NewObject, ObjectQuery, OrgId, StatusDetail, StatusRecord, StoreError,
+    Actor, AuditAction, NewObject, ObjectQuery, OrgId, StatusDetail, StatusRecord, StoreError, Tlp,
     VersionMatch,
 };
 use rusqlite::types::Value;
@@ -110,7 +110,7 @@ pub(crate) async fn add(
         .bind(&object.spec_version)
         .bind(&object.version)
         .bind(format_time(&date_added))
-        .bind(object.tlp.as_deref())
+        .bind(object.tlp.map(Tlp::as_str))
         .bind(format_org_list(&object.audience))
         .bind(tenant.0)
         .bind(i64::from(is_latest))

@@ -30,7 +30,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use kyoyu_store::{
     ObjectPage, ObjectQuery, Org, OrgId, OrgKind, Role, Standing, StoreError, StoreResult,
-    StoredObject, TokenRecord,
+    StoredObject, Tlp, TokenRecord,
 };
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, Row};
@@ -285,7 +285,12 @@ fn stored_object(row: &Row<'_>) -> StoreResult<StoredObject> {
         spec_version: text(row, 3, OBJECTS, "spec_version")?,
         version: text(row, 4, OBJECTS, "version")?,
         date_added: time(row, 5, OBJECTS, "date_added")?,
-        tlp: optional_str(row, 6, OBJECTS, "tlp")?.map(str::to_owned),
+        tlp: optional_str(row, 6, OBJECTS, "tlp")?
+            .map(|label| {
+                Tlp::from_label(label)
+                    .ok_or_else(|| corrupt(OBJECTS, "tlp", format!("unknown TLP label {label:?}")))
+            })
+            .transpose()?,
         audience: org_list(row, 7, OBJECTS, "audience")?,
         submitter: optional_integer(row, 8, OBJECTS, "submitter")?.map(OrgId),
         json: text(row, 9, OBJECTS, "json")?,

@@ -208,8 +208,8 @@ async fn a_corrupt_row_on_the_read_path_names_table_and_column() {
         owner: hub.id,
         title: "c".into(),
         description: String::new(),
-        kind: "A".into(),
-        max_tlp: "amber".into(),
+        kind: kyoyu_store::CommunityKind::Hub,
+        max_tlp: kyoyu_store::Tlp::Amber,
         created: chrono::Utc::now(),
     };
     store
@@ -306,8 +306,8 @@ async fn many_concurrent_pages_share_the_read_connections() {
         owner: hub.id,
         title: "c".into(),
         description: String::new(),
-        kind: "A".into(),
-        max_tlp: "amber".into(),
+        kind: kyoyu_store::CommunityKind::Hub,
+        max_tlp: kyoyu_store::Tlp::Amber,
         created: chrono::Utc::now(),
     };
     store
@@ -400,8 +400,8 @@ async fn concurrent_writers(stores: Vec<SqliteStore>) {
         owner: hub.id,
         title: "t".into(),
         description: String::new(),
-        kind: "A".into(),
-        max_tlp: "amber".into(),
+        kind: kyoyu_store::CommunityKind::Hub,
+        max_tlp: kyoyu_store::Tlp::Amber,
         created: chrono::Utc::now(),
     };
     first

@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use audit::{AuditAction, AuditEntry, ChainBreak, verify_chain};
+pub use kyoyu_model::{CommunityKind, Tlp};
 pub use token::{IssuedToken, TokenSecret};
 
 /// An organization's id: the tenant key on every scoped call.
@@ -285,7 +286,7 @@ pub struct IncidentSummary {
 }
 
 /// A community (a TAXII collection), owned by a hub.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommunityRecord {
     /// Its id (a UUID: also the TAXII collection id).
     pub id: String,
@@ -295,12 +296,32 @@ pub struct CommunityRecord {
     pub title: String,
     /// Its description.
     pub description: String,
-    /// The guidance's kind: `A` (a national hub that names no victim) or `B` (an ISAC).
-    pub kind: String,
-    /// The most restrictive TLP the community accepts (`clear` … `red`).
-    pub max_tlp: String,
+    /// The guidance's kind: type A, a hub that names no victim ([`CommunityKind::Hub`]), or
+    /// type B, an ISAC ([`CommunityKind::Isac`]). The hub's analysts set it; the egress gate
+    /// takes the recipient's terms from here, never from the sender's incident file.
+    pub kind: CommunityKind,
+    /// The most restrictive TLP the community accepts and honours.
+    pub max_tlp: Tlp,
     /// When it was created.
     pub created: DateTime<Utc>,
+}
+
+/// The stored and API code of a community kind: `A` (a hub) or `B` (an ISAC), the guidance's
+/// names for the two types of sharing bodies.
+pub fn community_kind_code(kind: CommunityKind) -> &'static str {
+    match kind {
+        CommunityKind::Hub => "A",
+        CommunityKind::Isac => "B",
+    }
+}
+
+/// The community kind of a code (`A` or `B`).
+pub fn community_kind_of_code(code: &str) -> Option<CommunityKind> {
+    match code {
+        "A" => Some(CommunityKind::Hub),
+        "B" => Some(CommunityKind::Isac),
+        _ => None,
+    }
 }
 
 /// How an organization stands to a community.
@@ -325,9 +346,8 @@ pub struct NewObject {
     /// The version: `modified`, else `created`, else the date added (SCOs and marking
     /// definitions have none), as RFC 3339 with milliseconds.
     pub version: String,
-    /// The object's TLP 2.0 label (`clear`, `green`, `amber`, `amber+strict`, `red`), or `None`
-    /// when it carries no TLP marking.
-    pub tlp: Option<String>,
+    /// The object's TLP 2.0 label, or `None` when it carries no TLP marking.
+    pub tlp: Option<Tlp>,
     /// The organizations besides the collection's owner that may read it when its TLP names
     /// recipients only (AMBER+STRICT, RED): the submitter.
     pub audience: Vec<OrgId>,
@@ -351,7 +371,7 @@ pub struct StoredObject {
     /// When the server added it (strictly increasing with `seq`, microseconds).
     pub date_added: DateTime<Utc>,
     /// Its TLP label, if it has one.
-    pub tlp: Option<String>,
+    pub tlp: Option<Tlp>,
     /// Who may read it besides the owner when its TLP names recipients only.
     pub audience: Vec<OrgId>,
     /// Who added it.

@@ -39,8 +39,8 @@ fn community_record(owner: &Org, id: &str) -> CommunityRecord {
         owner: owner.id,
         title: format!("Community {id}"),
         description: "for tests".to_owned(),
-        kind: "A".to_owned(),
-        max_tlp: "amber".to_owned(),
+        kind: kyoyu_store::CommunityKind::Hub,
+        max_tlp: kyoyu_store::Tlp::Amber,
         created: Utc::now().trunc_subsecs(6),
     }
 }
@@ -74,7 +74,7 @@ fn object(id: &str, object_type: &str, minute: u32) -> NewObject {
         object_type: object_type.to_owned(),
         spec_version: "2.1".to_owned(),
         version: version.clone(),
-        tlp: Some("green".to_owned()),
+        tlp: Some(kyoyu_store::Tlp::Green),
         audience: Vec::new(),
         json: format!(r#"{{"type":"{object_type}","id":"{id}","modified":"{version}"}}"#),
     }
@@ -529,7 +529,7 @@ pub async fn added_objects_are_stored_once_with_a_complete_status(store: &dyn St
         object("indicator--1", "indicator", 0),
         object("malware--1", "malware", 0),
         NewObject {
-            tlp: Some("amber+strict".to_owned()),
+            tlp: Some(kyoyu_store::Tlp::AmberStrict),
             audience: vec![member.id],
             ..object("indicator--2", "indicator", 0)
         },
@@ -592,7 +592,7 @@ pub async fn added_objects_are_stored_once_with_a_complete_status(store: &dyn St
     assert_eq!(stored.id, "indicator--2");
     assert_eq!(stored.object_type, "indicator");
     assert_eq!(stored.spec_version, "2.1");
-    assert_eq!(stored.tlp.as_deref(), Some("amber+strict"));
+    assert_eq!(stored.tlp, Some(kyoyu_store::Tlp::AmberStrict));
     assert_eq!(stored.audience, vec![member.id]);
     assert_eq!(stored.submitter, Some(member.id));
     assert_eq!(stored.json, objects[2].json);
