@@ -2,7 +2,7 @@
 # `kyoyu serve` (TAXII 2.1) against OASIS medallion on the same collections, in one run.
 #   1. bash shared/peers/setup.sh: the peers venv (medallion 3.0.0, taxii2-client 2.3.0) and wrk;
 #   2. builds kyoyu (release); for each N in BENCH_SIZES: a fresh data dir, `kyoyu serve` on
-#      127.0.0.1:KYOYU_BENCH_PORT (checked with `ss`: bound to 127.0.0.1 only), an org, a token,
+#      127.0.0.1:BENCH_KYOYU_PORT (checked with `ss`: bound to 127.0.0.1 only), an org, a token,
 #      a community (= collection) with the org as member, then:
 #        load  N indicators from shared/peers/gen_stix.py make_indicators(N) (the peer's own
 #              generator and seed), POSTed in envelopes of 1,000 (taxii_bench.py load);
@@ -18,7 +18,7 @@
 #   4. prints both sets of `metric value unit` lines and the ratios, with targets met/not met.
 # Everything listens on 127.0.0.1 only; every wait is bounded; servers are killed on exit.
 # Env: BENCH_SIZES ("100 1000 100000"), BENCH_CONNS ("1 2 64"), BENCH_WRK_SECONDS (15),
-#      KYOYU_BENCH_PORT (18480), TAXII_PORT (5055, medallion's), BENCH_PEER (1; 0 skips step 3),
+#      BENCH_KYOYU_PORT (18480), TAXII_PORT (5055, medallion's), BENCH_PEER (1; 0 skips step 3),
 #      BENCH_PEER_BIG_TIMEOUT (60: seconds medallion gets for the first page of 100,000),
 #      BENCH_KEEP (0; 1 keeps the work dir with the server logs), BENCH_DIR (/tmp),
 #      PEERS_DIR (../shared/peers from the repository root), PEERS_VENV (/tmp/peers-venv),
@@ -33,7 +33,7 @@ PY=$VENV/bin/python
 SIZES=${BENCH_SIZES:-100 1000 100000}
 CONNS=${BENCH_CONNS:-1 2 64}
 SECS=${BENCH_WRK_SECONDS:-15}
-PORT=${KYOYU_BENCH_PORT:-18480}
+PORT=${BENCH_KYOYU_PORT:-18480}
 PEER_PORT=${TAXII_PORT:-5055}
 RUN_PEER=${BENCH_PEER:-1}
 PEER_BIG_TIMEOUT=${BENCH_PEER_BIG_TIMEOUT:-60}
@@ -80,7 +80,7 @@ say() { printf '%s\n' "$*" | tee -a "$RESULTS"; }
 run_and_record() { "$@" 2>&1 | tee -a "$RESULTS"; }
 
 port_free() {
-  [ -z "$(ss -Hltn "sport = :$1")" ] || { echo "port $1 is in use; set KYOYU_BENCH_PORT / TAXII_PORT" >&2; exit 1; }
+  [ -z "$(ss -Hltn "sport = :$1")" ] || { echo "port $1 is in use; set BENCH_KYOYU_PORT / TAXII_PORT" >&2; exit 1; }
 }
 
 # Every listening socket on the port is 127.0.0.1:PORT, or abort.

@@ -11,8 +11,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-/// Everything `kyoyu serve` can be told.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Everything `kyoyu serve` can be told. `Debug` shows a database URL without its password.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     /// Address to listen on.
@@ -54,6 +54,43 @@ impl Default for Settings {
     }
 }
 
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("data", &self.data)
+            .field("database", &redacted_url(&self.database))
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("page_size", &self.page_size)
+            .field("max_page_size", &self.max_page_size)
+            .field("token_cache_seconds", &self.token_cache_seconds)
+            .field("log", &self.log)
+            .field("log_format", &self.log_format)
+            .field("title", &self.title)
+            .finish()
+    }
+}
+
+/// A database URL with its password replaced (`postgres://kyoyu:***@db/kyoyu`), for logs and
+/// `Debug`; a URL with no password is shown as it is.
+pub fn redacted_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    // The credentials end at the last `@` before the path (a password may hold `@` or `/`).
+    let authority_end = rest.rfind('@');
+    match authority_end {
+        Some(at) => {
+            let credentials = &rest[..at];
+            match credentials.split_once(':') {
+                Some((user, _password)) => format!("{scheme}://{user}:***@{}", &rest[at + 1..]),
+                None => url.to_owned(),
+            }
+        }
+        None => url.to_owned(),
+    }
+}
+
 /// A setting that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -82,6 +119,20 @@ pub enum SettingsError {
 pub const ENV_PREFIX: &str = "KYOYU_";
 
 impl Settings {
+    /// Every setting's key (in the file; upper-cased after [`ENV_PREFIX`] in the environment).
+    pub const KEYS: [&'static str; 10] = [
+        "listen",
+        "data",
+        "database",
+        "max_body_bytes",
+        "page_size",
+        "max_page_size",
+        "token_cache_seconds",
+        "log",
+        "log_format",
+        "title",
+    ];
+
     /// The defaults as a commented TOML file (`kyoyu default-config`).
     pub fn default_file() -> String {
         let defaults = Settings::default();
@@ -161,8 +212,18 @@ impl Settings {
                 "log" => self.log = value,
                 "log_format" => self.log_format = value,
                 "title" => self.title = value,
-                // Variables of other kyoyu commands (none yet) or of the user's own: not ours.
-                _ => {}
+                // A misspelt variable is an error naming it, as a misspelt key in the file is:
+                // a setting silently not applied is worse than a server that does not start.
+                _ => {
+                    return Err(bad(format!(
+                        "not a setting; the KYOYU_ variables are {}",
+                        Self::KEYS
+                            .iter()
+                            .map(|key| format!("{ENV_PREFIX}{}", key.to_ascii_uppercase()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
+                }
             }
         }
         Ok(())
@@ -222,5 +283,44 @@ mod tests {
         assert!(error.to_string().contains("KYOYU_LISTEN"), "{error}");
         settings.page_size = 5000;
         assert!(settings.check().is_err());
+    }
+
+    #[test]
+    fn an_unknown_kyoyu_variable_is_an_error_naming_it() {
+        let mut settings = Settings::default();
+        let error = settings
+            .apply_env([("KYOYU_PAGESIZE".into(), "20".into())])
+            .unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("KYOYU_PAGESIZE"), "{text}");
+        assert!(
+            text.contains("KYOYU_PAGE_SIZE"),
+            "lists the real ones: {text}"
+        );
+        // Other programs' variables are not ours to judge.
+        settings
+            .apply_env([("KYOYUX".into(), "1".into()), ("HOME".into(), "/".into())])
+            .unwrap();
+        // Every key of the file is a variable too.
+        for key in Settings::KEYS {
+            let toml = Settings::default_file();
+            assert!(toml.contains(&format!("\n{key} = ")), "{key} documented");
+        }
+    }
+
+    #[test]
+    fn debug_hides_the_database_password() {
+        let settings = Settings {
+            database: "postgres://kyoyu:s3cr%40t/pw@db.example:5432/kyoyu".into(),
+            ..Settings::default()
+        };
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("s3cr"), "{shown}");
+        assert!(
+            shown.contains("postgres://kyoyu:***@db.example:5432/kyoyu"),
+            "{shown}"
+        );
+        assert_eq!(redacted_url("postgres://db/kyoyu"), "postgres://db/kyoyu");
+        assert_eq!(redacted_url(""), "");
     }
 }

@@ -13,6 +13,7 @@ use axum::Router;
 use axum::http::{Method, StatusCode};
 use common::{TAXII, call};
 use kyoyu_server::rest::{Action, allowed};
+use kyoyu_server::routes::table;
 use kyoyu_server::{Settings, app};
 use kyoyu_store::{Actor, OrgKind, Role, Store};
 use kyoyu_store_sqlite::SqliteStore;
@@ -214,166 +215,206 @@ async fn world() -> World {
     }
 }
 
-/// A request of the walk: method, path, body, and the action it is (for REST role checks).
+/// A request of the walk: the route it exercises (method and the route table's path), the
+/// concrete path and body. Its action comes from the route table.
 struct Route {
     method: Method,
+    /// The route table's path this request exercises.
+    template: &'static str,
     path: String,
     body: Option<(&'static str, String)>,
-    action: Option<Action>,
     /// Whether it targets A's data (then only A, or the vendor for A, may succeed).
     targets_a: bool,
+    /// Whether A itself (or its vendor, or the owning hub) doing it would change what later
+    /// requests of the walk see: then only the others try it.
+    changes_world: bool,
+}
+
+impl Route {
+    fn action(&self) -> Action {
+        table()
+            .into_iter()
+            .find(|spec| spec.method == self.method && spec.path == self.template)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} {} is not in the route table",
+                    self.method, self.template
+                )
+            })
+            .action
+    }
 }
 
 fn routes(world: &World, a_token_id: &str) -> Vec<Route> {
     let c = &world.community;
-    let get = |path: String, action: Option<Action>, targets_a: bool| Route {
-        method: Method::GET,
+    let route = |method: Method, template: &'static str, path: String| Route {
+        method,
+        template,
         path,
         body: None,
-        action,
-        targets_a,
+        targets_a: false,
+        changes_world: false,
     };
+    let get = |template: &'static str, path: &str| route(Method::GET, template, path.to_owned());
+    let json = |text: String| Some(("application/json", text));
     let item =
         json!({"id": "late-1", "kind": "damage", "text": "intruder's late write"}).to_string();
+    let bundle =
+        json!({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-0000000000b1", "objects": [
+            stix_indicator("0000000000b1", Some(TLP_GREEN), "imported indicator")
+        ]})
+        .to_string();
+    let walker = json!({
+        "incident": {"id": "inc-walk", "title": "walk", "jurisdictions": ["JP"]},
+        "items": [{"id": "c2-9", "kind": "ioc", "type": "domain-name", "value": "walk.example.net", "tlp": "green"}]
+    })
+    .to_string();
+    let objects = format!("/taxii2/kyoyu/collections/{c}/objects/");
+    let red = format!("{objects}indicator--00000000-0000-4000-8000-000000000001/");
     vec![
-        get("/api/whoami".into(), Some(Action::WhoAmI), false),
-        get("/api/incidents".into(), Some(Action::ListIncidents), false),
-        get(
-            "/api/incidents?for_org=victim-a".into(),
-            Some(Action::ListIncidents),
-            true,
-        ),
-        get(
-            "/api/incidents/inc-a".into(),
-            Some(Action::ReadIncident),
-            true,
-        ),
-        get(
-            "/api/incidents/inc-a?for_org=victim-a".into(),
-            Some(Action::ReadIncident),
-            true,
-        ),
-        get(
-            "/api/incidents/inc-a/assessment?at=2026-11-06T12:00:00%2B09:00".into(),
-            Some(Action::Assess),
-            true,
-        ),
-        get(
-            "/api/incidents/inc-a/assessment?for_org=victim-a&at=2026-11-06T12:00:00%2B09:00"
-                .into(),
-            Some(Action::Assess),
-            true,
-        ),
-        get(
-            "/api/incidents/inc-a/summary?at=2026-11-06T12:00:00%2B09:00".into(),
-            Some(Action::ReadSummary),
-            true,
-        ),
-        get(
-            "/api/incidents/inc-a/export?community=hub".into(),
-            Some(Action::Share),
-            true,
-        ),
-        get(
-            "/api/incidents/inc-a/export?community=hub&format=misp&for_org=victim-a".into(),
-            Some(Action::Share),
-            true,
-        ),
-        get(
-            "/api/communities".into(),
-            Some(Action::ReadCommunities),
-            false,
-        ),
-        get(
-            format!("/api/communities/{c}/members"),
-            Some(Action::ManageCommunities),
-            false,
-        ),
-        get("/api/audit".into(), Some(Action::ReadAudit), false),
-        get("/taxii2/".into(), None, false),
-        get("/taxii2/kyoyu/".into(), None, false),
-        get("/taxii2/kyoyu/collections/".into(), None, false),
-        get(format!("/taxii2/kyoyu/collections/{c}/"), None, false),
-        get(
-            format!("/taxii2/kyoyu/collections/{c}/objects/"),
-            None,
-            false,
-        ),
-        get(
-            format!("/taxii2/kyoyu/collections/{c}/objects/?match[version]=all"),
-            None,
-            false,
-        ),
-        get(
-            format!("/taxii2/kyoyu/collections/{c}/manifest/"),
-            None,
-            false,
-        ),
-        get(
-            format!(
-                "/taxii2/kyoyu/collections/{c}/objects/indicator--00000000-0000-4000-8000-000000000001/"
-            ),
-            None,
-            false,
-        ),
-        get(
-            format!(
-                "/taxii2/kyoyu/collections/{c}/objects/indicator--00000000-0000-4000-8000-000000000002/versions/"
-            ),
-            None,
-            false,
-        ),
-        get(
-            format!("/taxii2/kyoyu/status/{}/", world.status_a),
-            None,
-            true,
-        ),
-        // Writes aimed at A's data: must fail for everyone but A (and its vendor).
+        get("/api/whoami", "/api/whoami"),
+        get("/api/incidents", "/api/incidents"),
+        Route { targets_a: true, ..get("/api/incidents", "/api/incidents?for_org=victim-a") },
+        Route { targets_a: true, ..get("/api/incidents/{id}", "/api/incidents/inc-a") },
+        Route { targets_a: true, ..get("/api/incidents/{id}", "/api/incidents/inc-a?for_org=victim-a") },
         Route {
-            method: Method::POST,
-            path: "/api/incidents/inc-a/items".into(),
-            body: Some(("application/json", item.clone())),
-            action: Some(Action::WriteIncident),
             targets_a: true,
+            ..get("/api/incidents/{id}/assessment", "/api/incidents/inc-a/assessment?at=2026-11-06T12:00:00%2B09:00")
         },
         Route {
-            method: Method::POST,
-            path: "/api/incidents/inc-a/items?for_org=victim-a".into(),
-            body: Some(("application/json", item.replace("late-1", "late-2"))),
-            action: Some(Action::WriteIncident),
             targets_a: true,
+            ..get(
+                "/api/incidents/{id}/assessment",
+                "/api/incidents/inc-a/assessment?for_org=victim-a&at=2026-11-06T12:00:00%2B09:00",
+            )
         },
         Route {
-            method: Method::DELETE,
-            path: "/api/consents/vendor-v".into(),
-            body: None,
-            action: Some(Action::ManageConsent),
-            targets_a: false,
-        },
-        Route {
-            method: Method::DELETE,
-            path: format!("/api/tokens/{a_token_id}"),
-            body: None,
-            action: Some(Action::RevokeToken),
             targets_a: true,
+            ..get("/api/incidents/{id}/summary", "/api/incidents/inc-a/summary?at=2026-11-06T12:00:00%2B09:00")
+        },
+        Route { targets_a: true, ..get("/api/incidents/{id}/export", "/api/incidents/inc-a/export?community=hub") },
+        Route {
+            targets_a: true,
+            ..get(
+                "/api/incidents/{id}/export",
+                "/api/incidents/inc-a/export?community=hub&format=misp&for_org=victim-a",
+            )
+        },
+        get("/api/communities", "/api/communities"),
+        get("/api/communities/{id}/members", &format!("/api/communities/{c}/members")),
+        get("/api/audit", "/api/audit"),
+        get("/taxii2/", "/taxii2/"),
+        get("/taxii2/{root}/", "/taxii2/kyoyu/"),
+        get("/taxii2/{root}/collections/", "/taxii2/kyoyu/collections/"),
+        get("/taxii2/{root}/collections/{collection}/", &format!("/taxii2/kyoyu/collections/{c}/")),
+        get("/taxii2/{root}/collections/{collection}/objects/", &objects),
+        get("/taxii2/{root}/collections/{collection}/objects/", &format!("{objects}?match[version]=all")),
+        get("/taxii2/{root}/collections/{collection}/manifest/", &format!("/taxii2/kyoyu/collections/{c}/manifest/")),
+        get("/taxii2/{root}/collections/{collection}/objects/{object}/", &red),
+        get(
+            "/taxii2/{root}/collections/{collection}/objects/{object}/versions/",
+            &format!("{objects}indicator--00000000-0000-4000-8000-000000000002/versions/"),
+        ),
+        Route { targets_a: true, ..get("/taxii2/{root}/status/{id}/", &format!("/taxii2/kyoyu/status/{}/", world.status_a)) },
+        // Writes. Those aimed at A's data must fail for everyone but A (and its vendor).
+        Route {
+            body: json(walker),
+            ..route(Method::POST, "/api/incidents", "/api/incidents".into())
         },
         Route {
-            method: Method::DELETE,
-            path: format!("/api/communities/{c}/members/victim-a"),
-            body: None,
-            action: Some(Action::ManageCommunities),
-            targets_a: false,
+            body: json(item.clone()),
+            targets_a: true,
+            ..route(Method::POST, "/api/incidents/{id}/items", "/api/incidents/inc-a/items".into())
         },
         Route {
-            method: Method::DELETE,
-            path: format!(
-                "/taxii2/kyoyu/collections/{c}/objects/indicator--00000000-0000-4000-8000-000000000001/"
+            body: json(item.replace("late-1", "late-2")),
+            targets_a: true,
+            ..route(Method::POST, "/api/incidents/{id}/items", "/api/incidents/inc-a/items?for_org=victim-a".into())
+        },
+        Route {
+            body: json(json!({"event": "containment", "at": "2026-11-04T10:00:00+09:00"}).to_string()),
+            targets_a: true,
+            ..route(Method::POST, "/api/incidents/{id}/timeline", "/api/incidents/inc-a/timeline".into())
+        },
+        Route {
+            body: json(
+                json!({"item": "c2-1", "channel": "share", "by": "walker", "at": "2026-11-04T10:00:00+09:00", "resolution": "reject"})
+                    .to_string(),
             ),
-            body: None,
-            action: None,
-            targets_a: false,
+            targets_a: true,
+            changes_world: true,
+            ..route(Method::POST, "/api/incidents/{id}/approvals", "/api/incidents/inc-a/approvals".into())
+        },
+        Route {
+            body: json(bundle),
+            targets_a: true,
+            changes_world: true,
+            ..route(Method::POST, "/api/incidents/{id}/import", "/api/incidents/inc-a/import".into())
+        },
+        Route {
+            body: json(json!({"collection": c}).to_string()),
+            targets_a: true,
+            ..route(Method::POST, "/api/incidents/{id}/shares", "/api/incidents/inc-a/shares".into())
+        },
+        Route {
+            body: json(json!({"title": "walk", "kind": "B", "max_tlp": "green"}).to_string()),
+            ..route(Method::POST, "/api/communities", "/api/communities".into())
+        },
+        Route {
+            body: json(json!({"org": "member-m"}).to_string()),
+            ..route(Method::POST, "/api/communities/{id}/members", format!("/api/communities/{c}/members"))
+        },
+        Route {
+            body: json(json!({"vendor": "no-such-vendor"}).to_string()),
+            ..route(Method::POST, "/api/consents", "/api/consents".into())
+        },
+        Route {
+            body: Some((TAXII, json!({"objects": [stix_indicator("000000000099", Some(TLP_GREEN), "walk indicator")]}).to_string())),
+            ..route(Method::POST, "/taxii2/{root}/collections/{collection}/objects/", objects.clone())
+        },
+        Route {
+            changes_world: true,
+            ..route(Method::DELETE, "/api/consents/{vendor}", "/api/consents/vendor-v".into())
+        },
+        Route {
+            targets_a: true,
+            changes_world: true,
+            ..route(Method::DELETE, "/api/tokens/{id}", format!("/api/tokens/{a_token_id}"))
+        },
+        Route {
+            changes_world: true,
+            ..route(Method::DELETE, "/api/communities/{id}/members/{org}", format!("/api/communities/{c}/members/victim-a"))
+        },
+        Route {
+            changes_world: true,
+            ..route(Method::DELETE, "/taxii2/{root}/collections/{collection}/objects/{object}/", red)
         },
     ]
+}
+
+/// Every route of the table is tried by the walk.
+#[test]
+fn the_walk_tries_every_route_of_the_table() {
+    let world = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(world());
+    let walked: Vec<(Method, &str)> = routes(&world, "t")
+        .iter()
+        .map(|route| (route.method.clone(), route.template))
+        .collect();
+    for spec in table() {
+        if spec.action == Action::Public {
+            continue;
+        }
+        assert!(
+            walked.contains(&(spec.method.clone(), spec.path)),
+            "the authorization walk does not try {} {}",
+            spec.method,
+            spec.path
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -390,10 +431,9 @@ async fn no_tenant_sees_another_and_restricted_tlp_stays_with_its_audience() {
             for route in &routes {
                 // Destructive writes that A itself (or its consented vendor, or the hub owner)
                 // may legitimately do would change the world for the rest of the walk.
-                let destructive = route.method == Method::DELETE;
                 let entitled_to_a =
                     org == "victim-a" || (org == "vendor-v" && role == Role::Vendor);
-                if destructive && (entitled_to_a || org == "hub-h") {
+                if route.changes_world && (entitled_to_a || org == "hub-h") {
                     continue;
                 }
                 let (status, body) = call(
@@ -449,9 +489,7 @@ async fn no_tenant_sees_another_and_restricted_tlp_stays_with_its_audience() {
                     );
                 }
                 // 3. Roles: on its own data a role gets what the table says.
-                if let Some(action) = route.action
-                    && !allowed(action, role)
-                {
+                if !allowed(route.action(), role) {
                     assert_eq!(
                         status,
                         StatusCode::FORBIDDEN,

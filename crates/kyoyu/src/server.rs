@@ -62,7 +62,7 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     if !settings.database.is_empty() {
         bail!(
             "--database {}: only the embedded store is built into this version; use --data DIR",
-            redact_url(&settings.database)
+            kyoyu_server::settings::redacted_url(&settings.database)
         );
     }
     let store = kyoyu_store_sqlite::SqliteStore::open(&settings.data)
@@ -72,15 +72,6 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 /// A database URL without its password, for messages.
-fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
-        }
-        _ => url.to_owned(),
-    }
-}
-
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
