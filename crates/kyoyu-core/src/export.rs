@@ -520,6 +520,9 @@ pub fn stix_bundle(package: &Package, at: Timestamp) -> Result<(String, Vec<Stri
         .0
         .map(stix_time)
         .unwrap_or_else(|| now.clone());
+    // The producer's identity is marked like an unmarked item, within the community's ceiling:
+    // every reader of an object can resolve who (by pseudonym) produced it.
+    let identity_tlp = kyoyu_model::UNMARKED_SHARE_TLP.min(package.community.max_tlp);
     let identity = object(
         "identity",
         producer.clone(),
@@ -527,6 +530,9 @@ pub fn stix_bundle(package: &Package, at: Timestamp) -> Result<(String, Vec<Stri
             spec_version: Some("2.1".into()),
             created: Some(now.clone()),
             modified: Some(now.clone()),
+            object_marking_refs: Some(vec![Identifier(
+                TlpLevel::from(identity_tlp).tlp2_id().to_owned(),
+            )]),
             ..Common::default()
         },
         ObjectBody::Identity(Box::new(Identity {
@@ -536,7 +542,7 @@ pub fn stix_bundle(package: &Package, at: Timestamp) -> Result<(String, Vec<Stri
         })),
     );
     let mut objects = vec![identity];
-    let mut markings: Vec<Tlp> = Vec::new();
+    let mut markings: Vec<Tlp> = vec![identity_tlp];
     let mut skipped = Vec::new();
     for release in &package.releases {
         match stix_object(package, release, &now, &valid_from, &producer) {

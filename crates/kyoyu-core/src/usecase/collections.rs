@@ -196,7 +196,11 @@ pub fn admit(
     }
     let tlp = kyoyu_stix::strictest_tlp(head.object_marking_refs.iter().map(String::as_str));
     let effective = tlp.unwrap_or(kyoyu_model::UNMARKED_SHARE_TLP);
-    if !effective.fits_within(ceiling) {
+    // The official TLP marking definitions are public text every STIX tool knows by id; they
+    // carry no information of the sender and enter any collection.
+    let official_marking =
+        head.object_type == "marking-definition" && kyoyu_stix::TlpLevel::of_id(&head.id).is_some();
+    if !official_marking && !effective.fits_within(ceiling) {
         let why = above_ceiling(effective, tlp.is_some(), ceiling);
         return Err(refuse(
             head.id,

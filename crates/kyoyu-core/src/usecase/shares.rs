@@ -238,8 +238,13 @@ pub async fn into_collection(
         UseCaseError::Internal(format!("the gate's bundle does not parse: {error}"))
     })?;
     let now = now_text();
-    let objects = bundle
-        .objects
+    // Nothing released: nothing to write (not even the producer's identity).
+    let raws = if shared.released.is_empty() {
+        &[][..]
+    } else {
+        &bundle.objects[..]
+    };
+    let objects = raws
         .iter()
         .enumerate()
         .map(|(index, raw)| admit(index, raw, tenant, record.max_tlp, &now))
