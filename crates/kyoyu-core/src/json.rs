@@ -1,4 +1,4 @@
-//! The contract's `assess --json` output (`shared/spec/incident-file.md`), as its own wire types.
+//! The contract's `assess --json` output (`docs/assess-json.md`), as its own wire types.
 //!
 //! Key decision: the JSON shape is a separate set of `Serialize` structs converted from the
 //! assessment, so the engines' types can change without breaking scripts; names fixed by the

@@ -1,6 +1,6 @@
 //! The incident file: TOML or JSON text in, a checked [`kyoyu_model::Incident`] out.
 //!
-//! The format is the public contract of `shared/spec/incident-file.md`; this crate's README
+//! The format is the public contract of `docs/incident-file.md`; this crate's README
 //! describes what it adds (more facts, `knowhow`) and what its errors look like.
 //!
 //! Key decision: serde wire types (`wire.rs`) are kept apart from the model and converted

@@ -1,5 +1,5 @@
 //! The incident file as serde sees it: one struct per table, fields named exactly as the
-//! contract (`shared/spec/incident-file.md`) names them.
+//! contract (`docs/incident-file.md`) names them.
 //!
 //! Key decision: every table denies unknown fields, so a typo (`personal_date`) is an error that
 //! lists the expected names instead of a fact silently left false. Items are one flat table with
