@@ -25,5 +25,5 @@ pub use bundle::{
 pub use diagnostic::{Diagnostic, Severity};
 pub use object::{Identifier, ObjectBody, StixObject, Timestamp};
 pub use pattern::{Pattern, PatternError};
-pub use tlp::{TlpLevel, strictest_tlp};
+pub use tlp::{MarkingsTlp, TlpLevel, object_tlp, strictest_tlp};
 pub use validate::{Validator, validate_object};

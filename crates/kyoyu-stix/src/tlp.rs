@@ -124,6 +124,52 @@ pub fn strictest_tlp<'a>(
         .max()
 }
 
+/// What all of an object's markings say about its TLP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MarkingsTlp {
+    /// The strictest TLP among the markings understood: `object_marking_refs` and the
+    /// `marking_ref` of every granular marking (a property marked RED makes the object RED).
+    pub strictest: Option<kyoyu_model::Tlp>,
+    /// A marking reference that is neither an official TLP id nor a definition the caller
+    /// knows: its meaning is unknown, so the caller must assume the worst it can honour.
+    pub not_understood: bool,
+}
+
+/// The TLP of an object from every marking it carries. `definitions` resolves a reference that
+/// is not an official TLP id: `Some(Some(level))` for a marking definition the caller knows
+/// that stands for a TLP level (the TLP 2.0 extension or a TLP 1.0 definition), `Some(None)` for
+/// a known marking that is no TLP (a statement), `None` for one it does not know.
+pub fn object_tlp(
+    object: &StixObject,
+    definitions: impl Fn(&str) -> Option<Option<TlpLevel>>,
+) -> MarkingsTlp {
+    let object_refs = object.common.object_marking_refs.iter().flatten();
+    let granular_refs = object
+        .common
+        .granular_markings()
+        .into_iter()
+        .flatten()
+        .filter_map(|marking| marking.marking_ref.as_ref());
+    let mut result = MarkingsTlp::default();
+    for reference in object_refs.chain(granular_refs) {
+        let level = match TlpLevel::of_id(reference.as_str()) {
+            Some((level, _)) => Some(level),
+            None => match definitions(reference.as_str()) {
+                Some(level) => level,
+                None => {
+                    result.not_understood = true;
+                    None
+                }
+            },
+        };
+        if let Some(level) = level {
+            let tlp = kyoyu_model::Tlp::from(level);
+            result.strictest = Some(result.strictest.map_or(tlp, |known| known.max(tlp)));
+        }
+    }
+    result
+}
+
 impl TlpLevel {
     /// The level's TLP 2.0 wire word (`amber+strict`); TLP 1.0's `white` for `White`.
     pub fn word(self) -> &'static str {
@@ -189,6 +235,12 @@ impl TlpLevel {
         if let Some((level, _)) = Self::of_id(object.id.as_str()) {
             return Some(level);
         }
+        Self::of_marking_content(object)
+    }
+
+    /// The TLP level a marking-definition object's *content* stands for (the TLP 2.0 extension or
+    /// a TLP 1.0 `definition`), whatever its id says: what tells a forged official id apart.
+    pub fn of_marking_content(object: &StixObject) -> Option<Self> {
         let marking = object.as_marking_definition()?;
         if let Some(ext) = object
             .common

@@ -6,13 +6,19 @@
 //!   from the reader's standing in the community (read in the same store call as the rows) and
 //!   the object's TLP — never the collection alone. A page scans at most ten pages' worth of
 //!   rows, so one request's work stays bounded.
-//! - Admission: an object enters only if it parses and validates as STIX 2.1 and its TLP (the
-//!   strictest official TLP marking; unmarked counts as [`kyoyu_model::UNMARKED_SHARE_TLP`])
-//!   fits within the ceiling the hub stored for the community (G8). A refused object is a
-//!   failure of the status resource with why; the rest of the envelope is stored.
+//! - Admission: an object enters only if it parses and validates as STIX 2.1 and its TLP fits
+//!   within the ceiling the hub stored for the community (G8). Its TLP is the strictest of every
+//!   marking it carries — `object_marking_refs`, granular markings, official TLP 1.0/2.0 ids and
+//!   marking definitions carrying the TLP 2.0 extension in the same envelope; unmarked counts as
+//!   [`kyoyu_model::UNMARKED_SHARE_TLP`]; a marking that cannot be understood counts as the
+//!   strictest the community honours, never as CLEAR. The object is delivered under that TLP, so
+//!   a property marked RED keeps the whole object from members. A refused object is a failure of
+//!   the status resource with why; the rest of the envelope is stored.
+
+use std::collections::HashMap;
 
 use kyoyu_model::{Localized, Tlp};
-use kyoyu_stix::{Severity, StixObject, validate_object};
+use kyoyu_stix::{ObjectBody, Severity, StixObject, TlpLevel, validate_object};
 use kyoyu_store::{
     CommunityRecord, NewObject, ObjectQuery, OrgId, Standing, StatusDetail, StatusRecord, Store,
     StoreError, StoredObject, VersionMatch,
@@ -124,8 +130,6 @@ struct Head {
     spec_version: Option<String>,
     modified: Option<String>,
     created: Option<String>,
-    #[serde(default)]
-    object_marking_refs: Vec<String>,
 }
 
 /// Why an object above the community's ceiling does not enter (G8).
@@ -146,77 +150,183 @@ fn above_ceiling(tlp: Tlp, marked: bool, ceiling: Tlp) -> Localized {
     )
 }
 
-/// Checks one posted object (or one object of a share the gate released) for a collection whose
-/// stored ceiling is `ceiling`: the row to store — its version, its TLP from its official TLP
-/// markings, the submitter as its audience — or why it is refused.
-pub fn admit(
-    index: usize,
-    raw: &serde_json::value::RawValue,
+/// The rules one envelope (or one share's bundle) is admitted under: who sends it, the ceiling
+/// the hub stored for the community, and the marking definitions the envelope itself carries
+/// (they interpret its own objects' markings, never another sender's).
+pub struct Admission {
     submitter: OrgId,
     ceiling: Tlp,
-    now: &str,
-) -> Result<NewObject, StatusDetail> {
-    let text = raw.get();
-    let refuse = |id: String, version: String, message: String| StatusDetail {
-        id,
-        version,
-        message: Some(message),
-    };
-    let head: Head = serde_json::from_str(text).map_err(|error| {
-        refuse(
-            format!("objects[{index}]"),
-            String::new(),
-            format!("objects[{index}]: not a STIX object: {error}"),
-        )
-    })?;
-    let version = head
-        .modified
-        .clone()
-        .or_else(|| head.created.clone())
-        .unwrap_or_else(|| now.to_owned());
-    let object = StixObject::from_json(text).map_err(|error| {
-        refuse(
-            head.id.clone(),
-            version.clone(),
-            format!("objects[{index}]: {error}"),
-        )
-    })?;
-    let errors: Vec<String> = validate_object(&object)
-        .into_iter()
-        .filter(|diagnostic| diagnostic.severity == Severity::Error)
-        .map(|diagnostic| {
-            format!(
-                "objects[{index}]{}: {}",
-                diagnostic.path, diagnostic.message
-            )
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(refuse(head.id, version, errors.join("; ")));
+    now: String,
+    definitions: HashMap<String, Option<TlpLevel>>,
+}
+
+impl Admission {
+    /// The admission of `raws` from `submitter` into a community whose ceiling is `ceiling`.
+    pub fn for_envelope(
+        raws: &[&serde_json::value::RawValue],
+        submitter: OrgId,
+        ceiling: Tlp,
+    ) -> Self {
+        let mut definitions = HashMap::new();
+        for raw in raws {
+            // Only marking definitions matter here; most objects are skipped on a substring.
+            if !raw.get().contains("\"marking-definition\"") {
+                continue;
+            }
+            if let Ok(object) = StixObject::from_json(raw.get())
+                && object.object_type == "marking-definition"
+                && TlpLevel::of_id(object.id.as_str()).is_none()
+            {
+                definitions.insert(
+                    object.id.as_str().to_owned(),
+                    TlpLevel::of_marking_content(&object),
+                );
+            }
+        }
+        Self {
+            submitter,
+            ceiling,
+            now: now_text(),
+            definitions,
+        }
     }
-    let tlp = kyoyu_stix::strictest_tlp(head.object_marking_refs.iter().map(String::as_str));
-    let effective = tlp.unwrap_or(kyoyu_model::UNMARKED_SHARE_TLP);
-    // The official TLP marking definitions are public text every STIX tool knows by id; they
-    // carry no information of the sender and enter any collection.
-    let official_marking =
-        head.object_type == "marking-definition" && kyoyu_stix::TlpLevel::of_id(&head.id).is_some();
-    if !official_marking && !effective.fits_within(ceiling) {
-        let why = above_ceiling(effective, tlp.is_some(), ceiling);
-        return Err(refuse(
-            head.id,
+
+    /// Checks one object: the row to store — its version, the TLP it is delivered under (the
+    /// strictest of all its markings, object-level and granular; markings it cannot understand
+    /// count as the strictest the community allows), the submitter as its audience — or why it
+    /// is refused.
+    pub fn admit(
+        &self,
+        index: usize,
+        raw: &serde_json::value::RawValue,
+    ) -> Result<NewObject, StatusDetail> {
+        let text = raw.get();
+        let refuse = |id: String, version: String, message: String| StatusDetail {
+            id,
             version,
-            format!("objects[{index}]: {}", why.en),
-        ));
+            message: Some(message),
+        };
+        let head: Head = serde_json::from_str(text).map_err(|error| {
+            refuse(
+                format!("objects[{index}]"),
+                String::new(),
+                format!("objects[{index}]: not a STIX object: {error}"),
+            )
+        })?;
+        let version = head
+            .modified
+            .clone()
+            .or_else(|| head.created.clone())
+            .unwrap_or_else(|| self.now.clone());
+        let object = StixObject::from_json(text).map_err(|error| {
+            refuse(
+                head.id.clone(),
+                version.clone(),
+                format!("objects[{index}]: {error}"),
+            )
+        })?;
+        let errors: Vec<String> = validate_object(&object)
+            .into_iter()
+            .filter(|diagnostic| diagnostic.severity == Severity::Error)
+            .map(|diagnostic| {
+                format!(
+                    "objects[{index}]{}: {}",
+                    diagnostic.path, diagnostic.message
+                )
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(refuse(head.id, version, errors.join("; ")));
+        }
+        if head.object_type == "marking-definition" {
+            return self.marking_definition(index, &object, head.id, version, text);
+        }
+        let markings = kyoyu_stix::object_tlp(&object, |id| self.definitions.get(id).copied());
+        let tlp = if markings.not_understood {
+            // A marking whose meaning is unknown is assumed the strictest the community
+            // honours; a CLEAR community cannot hold what might be restricted.
+            if self.ceiling == Tlp::Clear {
+                return Err(refuse(
+                    head.id,
+                    version,
+                    format!(
+                        "objects[{index}]: G8: a marking of the object is neither an official TLP marking nor defined in this envelope; a TLP:CLEAR community cannot hold it"
+                    ),
+                ));
+            }
+            Some(
+                markings
+                    .strictest
+                    .map_or(self.ceiling, |known| known.max(self.ceiling)),
+            )
+        } else {
+            markings.strictest
+        };
+        let effective = tlp.unwrap_or(kyoyu_model::UNMARKED_SHARE_TLP);
+        if !effective.fits_within(self.ceiling) {
+            let why = above_ceiling(effective, tlp.is_some(), self.ceiling);
+            return Err(refuse(
+                head.id,
+                version,
+                format!("objects[{index}]: {}", why.en),
+            ));
+        }
+        Ok(NewObject {
+            id: head.id,
+            object_type: head.object_type,
+            spec_version: head.spec_version.unwrap_or_else(|| "2.1".into()),
+            version,
+            tlp,
+            audience: vec![self.submitter],
+            json: text.to_owned(),
+        })
     }
-    Ok(NewObject {
-        id: head.id,
-        object_type: head.object_type,
-        spec_version: head.spec_version.unwrap_or_else(|| "2.1".into()),
-        version,
-        tlp,
-        audience: vec![submitter],
-        json: text.to_owned(),
-    })
+
+    /// A marking definition: the official TLP ones are built in and immutable (a genuine copy
+    /// is stored as it always was; a forged one — an official id with other content — is
+    /// refused); any other marking definition interprets this envelope's objects only and does
+    /// not enter the collection, so it never changes the meaning of another sender's markings.
+    fn marking_definition(
+        &self,
+        index: usize,
+        object: &StixObject,
+        id: String,
+        version: String,
+        text: &str,
+    ) -> Result<NewObject, StatusDetail> {
+        let refuse = |message: String| StatusDetail {
+            id: id.clone(),
+            version: version.clone(),
+            message: Some(message),
+        };
+        let Some((level, _)) = TlpLevel::of_id(&id) else {
+            return Err(refuse(format!(
+                "objects[{index}]: only the official TLP marking definitions enter a collection; this one interprets the markings of this envelope's objects and is not stored"
+            )));
+        };
+        let name_ok = match &object.body {
+            ObjectBody::MarkingDefinition(definition) => definition
+                .name
+                .as_deref()
+                .is_none_or(|name| name.eq_ignore_ascii_case(&format!("TLP:{}", level.word()))),
+            _ => false,
+        };
+        if TlpLevel::of_marking_content(object) != Some(level) || !name_ok {
+            return Err(refuse(format!(
+                "objects[{index}]: `{id}` is the official TLP:{} marking definition, which is built in; this object says otherwise",
+                level.word().to_ascii_uppercase()
+            )));
+        }
+        Ok(NewObject {
+            id,
+            object_type: "marking-definition".into(),
+            spec_version: "2.1".into(),
+            version,
+            tlp: None,
+            audience: vec![self.submitter],
+            json: text.to_owned(),
+        })
+    }
 }
 
 /// The time a POST is stamped with (milliseconds, `Z`).
@@ -234,11 +344,11 @@ pub async fn add(
 ) -> UseCaseResult<StatusRecord> {
     require(caller, Action::AddObjects)?;
     let (record, _) = find(store, caller, collection).await?;
-    let now = now_text();
+    let admission = Admission::for_envelope(raws, caller.org.id, record.max_tlp);
     let mut admitted = Vec::with_capacity(raws.len());
     let mut failures = Vec::new();
     for (index, raw) in raws.iter().enumerate() {
-        match admit(index, raw, caller.org.id, record.max_tlp, &now) {
+        match admission.admit(index, raw) {
             Ok(object) => admitted.push(object),
             Err(failure) => failures.push(failure),
         }

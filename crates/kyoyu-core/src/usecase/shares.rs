@@ -17,7 +17,7 @@ use kyoyu_store::{AuditAction, CommunityRecord, StatusRecord, Store};
 
 use super::access::{Action, acting_tenant, require};
 use super::assessment::no_samples;
-use super::collections::{admit, now_text};
+use super::collections::Admission;
 use super::{Caller, UseCaseError, UseCaseResult, blocking, incidents};
 use crate::egress::Withheld;
 use crate::share::{Released, ShareError, ShareFormat, Shared, share};
@@ -237,17 +237,17 @@ pub async fn into_collection(
     let bundle: Bundle<'_> = serde_json::from_str(&shared.document).map_err(|error| {
         UseCaseError::Internal(format!("the gate's bundle does not parse: {error}"))
     })?;
-    let now = now_text();
     // Nothing released: nothing to write (not even the producer's identity).
     let raws = if shared.released.is_empty() {
         &[][..]
     } else {
         &bundle.objects[..]
     };
+    let admission = Admission::for_envelope(raws, tenant, record.max_tlp);
     let objects = raws
         .iter()
         .enumerate()
-        .map(|(index, raw)| admit(index, raw, tenant, record.max_tlp, &now))
+        .map(|(index, raw)| admission.admit(index, raw))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|refused| {
             UseCaseError::Internal(format!(
