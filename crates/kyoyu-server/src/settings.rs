@@ -35,6 +35,10 @@ pub struct Settings {
     pub log_format: String,
     /// The server's title in TAXII discovery.
     pub title: String,
+    /// The base URL clients reach this server at (`https://taxii.example.org`), named in TAXII
+    /// discovery; empty: `http://` and the address it listens on. Never taken from a request's
+    /// `Host` header, which any client can set.
+    pub public_url: String,
 }
 
 impl Default for Settings {
@@ -50,6 +54,18 @@ impl Default for Settings {
             log: "info".into(),
             log_format: "text".into(),
             title: "kyoyu".into(),
+            public_url: String::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// The base URL TAXII discovery names: `public_url`, or `http://` and the listen address.
+    pub fn base_url(&self) -> String {
+        if self.public_url.is_empty() {
+            format!("http://{}", self.listen)
+        } else {
+            self.public_url.trim_end_matches('/').to_owned()
         }
     }
 }
@@ -67,6 +83,7 @@ impl std::fmt::Debug for Settings {
             .field("log", &self.log)
             .field("log_format", &self.log_format)
             .field("title", &self.title)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -120,7 +137,7 @@ pub const ENV_PREFIX: &str = "KYOYU_";
 
 impl Settings {
     /// Every setting's key (in the file; upper-cased after [`ENV_PREFIX`] in the environment).
-    pub const KEYS: [&'static str; 10] = [
+    pub const KEYS: [&'static str; 11] = [
         "listen",
         "data",
         "database",
@@ -131,6 +148,7 @@ impl Settings {
         "log",
         "log_format",
         "title",
+        "public_url",
     ];
 
     /// The defaults as a commented TOML file (`kyoyu default-config`).
@@ -157,7 +175,10 @@ impl Settings {
              log = \"{log}\"\n\
              log_format = \"{format}\"\n\
              # Title in TAXII discovery.\n\
-             title = \"{title}\"\n",
+             title = \"{title}\"\n\
+             # The base URL clients reach the server at, named in TAXII discovery\n\
+             # (https://taxii.example.org); empty: http:// and the address it listens on.\n\
+             public_url = \"\"\n",
             listen = defaults.listen,
             data = defaults.data.display(),
             max_body = defaults.max_body_bytes,
@@ -212,6 +233,7 @@ impl Settings {
                 "log" => self.log = value,
                 "log_format" => self.log_format = value,
                 "title" => self.title = value,
+                "public_url" => self.public_url = value,
                 // A misspelt variable is an error naming it, as a misspelt key in the file is:
                 // a setting silently not applied is worse than a server that does not start.
                 _ => {
@@ -241,6 +263,15 @@ impl Settings {
             return Err(SettingsError::Invalid(format!(
                 "max_body_bytes ({}) must be at least 1024",
                 self.max_body_bytes
+            )));
+        }
+        let scheme_ok = ["http://", "https://"]
+            .iter()
+            .any(|scheme| self.public_url.starts_with(scheme));
+        if !self.public_url.is_empty() && !scheme_ok {
+            return Err(SettingsError::Invalid(format!(
+                "public_url must start with http:// or https://, found `{}`",
+                self.public_url
             )));
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {

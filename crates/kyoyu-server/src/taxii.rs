@@ -133,22 +133,15 @@ fn taxii_error(error: UseCaseError) -> ApiError {
     ApiError::from(error).taxii()
 }
 
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| h.bytes().all(|b| b.is_ascii_graphic()))
-        .unwrap_or("localhost");
-    format!("http://{host}")
-}
-
 async fn discovery(
     State(state): State<AppState>,
     _principal: Principal,
     headers: HeaderMap,
 ) -> TaxiiResult {
     check_accept(&headers)?;
-    let root = format!("{}/taxii2/{API_ROOT}/", base_url(&headers));
+    // The configured address, never the request's `Host` header (a client could make the
+    // server name any host to other readers of a cached answer).
+    let root = format!("{}/taxii2/{API_ROOT}/", state.settings.base_url());
     let body = json!({
         "title": state.settings.title,
         "description": "kyoyu: sharing of cyber attack damage information (TAXII 2.1) / 被害情報共有",
@@ -258,11 +251,13 @@ fn encode_next(seq: i64) -> String {
     format!("{seq:x}")
 }
 
+/// A paging token exactly as [`encode_next`] writes it (lower-case hex, no sign, no leading
+/// zeros), or a 400.
 fn decode_next(text: &str) -> Result<i64, ApiError> {
     (!text.is_empty() && text.len() <= 16)
         .then(|| i64::from_str_radix(text, 16).ok())
         .flatten()
-        .filter(|seq| *seq >= 0)
+        .filter(|seq| *seq >= 0 && encode_next(*seq) == text)
         .ok_or_else(|| {
             ApiError::bad_request(format!(
                 "`next`: `{text}` is not a paging token this server gave"
@@ -631,6 +626,14 @@ async fn add_objects(
     let bytes = to_bytes(body, limit)
         .await
         .map_err(|_| ApiError::too_large(limit).taxii())?;
+    // A TAXII envelope is a JSON object; serde would read a top-level array as the struct's
+    // fields in order.
+    if bytes.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::bad_request(
+            "the body is not a TAXII envelope: expected a JSON object with `objects`",
+        )
+        .taxii());
+    }
     let envelope: PostEnvelope<'_> = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::bad_request(format!(
             "the body is not a TAXII envelope: {e} (line {}, column {})",

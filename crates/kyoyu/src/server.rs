@@ -131,6 +131,11 @@ pub fn serve(
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let address = listener.local_addr()?;
+        let mut settings = settings;
+        if settings.public_url.is_empty() {
+            // The address actually bound (a port of 0 is chosen by the system).
+            settings.public_url = format!("http://{address}");
+        }
         if store.system_orgs().await?.is_empty() {
             // A new server: one hub organization and an analyst token, shown once.
             let org = store

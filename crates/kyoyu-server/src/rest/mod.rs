@@ -176,11 +176,27 @@ fn typed_body<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> ApiRe
         .map_err(|e| ApiError::unprocessable(format!("{what}: {e}")))
 }
 
+/// The earliest and latest instant an assessment may be asked for: an incident, its deadlines
+/// and its exports live in this range, and the writers' time formats hold within it.
+const AT_RANGE: (&str, &str) = ("1990-01-01T00:00:00Z", "2199-12-31T23:59:59Z");
+
 fn parse_at(at: Option<&str>) -> ApiResult<kyoyu_model::Timestamp> {
-    match at {
-        None => Ok(Utc::now().fixed_offset()),
+    let at = match at {
+        None => return Ok(Utc::now().fixed_offset()),
         Some(text) => kyoyu_model::timeline::parse_timestamp(text)
-            .map_err(|e| ApiError::bad_request(format!("`at`: {e}"))),
+            .map_err(|e| ApiError::bad_request(format!("`at`: {e}")))?,
+    };
+    let bound = |text: &str| chrono::DateTime::parse_from_rfc3339(text).ok();
+    match (bound(AT_RANGE.0), bound(AT_RANGE.1)) {
+        (Some(first), Some(last)) if at < first || at > last => {
+            Err(ApiError::bad_request(format!(
+                "`at`: {} is outside the range this server assesses ({} to {})",
+                at.to_rfc3339(),
+                AT_RANGE.0,
+                AT_RANGE.1
+            )))
+        }
+        _ => Ok(at),
     }
 }
 

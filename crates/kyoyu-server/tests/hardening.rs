@@ -1,0 +1,220 @@
+//! Requests a hostile or careless client sends: extreme instants, a forged `Host`, an envelope
+//! that is not an object, paging tokens the server never issued. Each is refused with a clear
+//! 400 naming what is wrong, and nothing is written.
+
+mod common;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use common::{TAXII, call};
+use http_body_util::BodyExt;
+use kyoyu_server::{Settings, app};
+use kyoyu_store::{Actor, OrgKind, Role, Store};
+use kyoyu_store_sqlite::SqliteStore;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct World {
+    app: Router,
+    victim: String,
+    collection: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).await.expect("store"));
+    let op = Actor::operator();
+    let victim = store
+        .system_create_org(&op, "victim", OrgKind::Victim)
+        .await
+        .expect("org");
+    let hub = store
+        .system_create_org(&op, "hub", OrgKind::Hub)
+        .await
+        .expect("org");
+    let victim_token = common::token(store.as_ref(), victim.id, Role::Responder, "")
+        .await
+        .0;
+    let analyst = common::token(store.as_ref(), hub.id, Role::HubAnalyst, "")
+        .await
+        .0;
+    let settings = Settings {
+        public_url: "https://taxii.example.org".into(),
+        ..Settings::default()
+    };
+    let app = app(store, settings);
+    let (_, body) = call(
+        &app,
+        Method::POST,
+        "/api/communities",
+        &analyst,
+        Some((
+            "application/json",
+            json!({"title": "c", "kind": "A", "max_tlp": "amber"}).to_string(),
+        )),
+    )
+    .await;
+    let collection = serde_json::from_str::<Value>(&body).expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    call(
+        &app,
+        Method::POST,
+        &format!("/api/communities/{collection}/members"),
+        &analyst,
+        Some(("application/json", json!({"org": "victim"}).to_string())),
+    )
+    .await;
+    let incident = json!({
+        "incident": {"id": "INC-1", "jurisdictions": ["JP"]},
+        "communities": [{"id": "hub", "type": "hub", "max_tlp": "amber"}],
+        "items": [{"id": "c2", "kind": "ioc", "type": "domain-name", "value": "c2.example.net", "tlp": "green"}]
+    });
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/incidents",
+        &victim_token,
+        Some(("application/json", incident.to_string())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    World {
+        app,
+        victim: victim_token,
+        collection,
+        _dir: dir,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instant_outside_the_sane_range_is_a_400_naming_at() {
+    let world = world().await;
+    for at in ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z"] {
+        let encoded = at.replace(':', "%3A");
+        for (method, path, body) in [
+            (
+                Method::GET,
+                format!("/api/incidents/INC-1/export?community=hub&at={encoded}"),
+                None,
+            ),
+            (
+                Method::GET,
+                format!("/api/incidents/INC-1/assessment?at={encoded}"),
+                None,
+            ),
+            (
+                Method::POST,
+                "/api/incidents/INC-1/shares".to_owned(),
+                Some((
+                    "application/json",
+                    json!({"collection": world.collection, "at": at}).to_string(),
+                )),
+            ),
+        ] {
+            let (status, answer) =
+                call(&world.app, method.clone(), &path, &world.victim, body).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {path}: {answer}");
+            assert!(answer.contains("`at`"), "{answer}");
+        }
+    }
+    // Nothing was released: the audit trail holds no `released` entry.
+    let (_, audit) = call(
+        &world.app,
+        Method::GET,
+        "/api/audit?limit=1000",
+        &world.victim,
+        None,
+    )
+    .await;
+    assert!(!audit.contains("\"released\""), "{audit}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovery_names_the_configured_url_never_the_host_header() {
+    let world = world().await;
+    let request = Request::builder()
+        .uri("/taxii2/")
+        .header("authorization", format!("Bearer {}", world.victim))
+        .header("accept", TAXII)
+        .header("host", "evil.example.net")
+        .body(Body::empty())
+        .expect("request");
+    let response = world.app.clone().oneshot(request).await.expect("answer");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let text = String::from_utf8_lossy(&body);
+    assert!(!text.contains("evil.example.net"), "{text}");
+    let discovery: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(
+        discovery["api_roots"][0], "https://taxii.example.org/taxii2/kyoyu/",
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_envelope_must_be_an_object_and_next_a_token_the_server_gave() {
+    let world = world().await;
+    let objects = format!("/taxii2/kyoyu/collections/{}/objects/", world.collection);
+    let indicator = json!({
+        "type": "indicator", "spec_version": "2.1", "id": "indicator--00000000-0000-4000-8000-000000000001",
+        "created": "2026-11-03T00:00:00.000Z", "modified": "2026-11-03T00:00:00.000Z",
+        "pattern": "[domain-name:value = 'a.example.net']", "pattern_type": "stix", "valid_from": "2026-11-03T00:00:00Z"
+    });
+    let (status, body) = call(
+        &world.app,
+        Method::POST,
+        &objects,
+        &world.victim,
+        Some((TAXII, json!([[indicator]]).to_string())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("JSON object"), "{body}");
+    let (_, manifest) = call(
+        &world.app,
+        Method::GET,
+        &format!("/taxii2/kyoyu/collections/{}/manifest/", world.collection),
+        &world.victim,
+        None,
+    )
+    .await;
+    assert!(
+        !manifest.contains("indicator--"),
+        "nothing was stored: {manifest}"
+    );
+    for next in ["+5", "05", "A", "-1", "5 "] {
+        let (status, body) = call(
+            &world.app,
+            Method::GET,
+            &format!(
+                "{objects}?next={}",
+                next.replace('+', "%2B").replace(' ', "%20")
+            ),
+            &world.victim,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "next={next}: {body}");
+        assert!(body.contains("`next`"), "{body}");
+    }
+    let (status, body) = call(
+        &world.app,
+        Method::GET,
+        &format!("{objects}?next=5"),
+        &world.victim,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
