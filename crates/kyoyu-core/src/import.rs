@@ -11,6 +11,8 @@ use std::path::Path;
 
 use kyoyu_misp::{AttributeKind, Event};
 use kyoyu_model::{AttackTechnique, Cve, IocType};
+use kyoyu_stix::object::Text;
+use kyoyu_stix::{Identifier, ObjectBody, StixObject};
 use serde::Serialize;
 
 /// One item as the incident file writes it.
@@ -215,24 +217,6 @@ pub fn items_from_misp(event: &Event, mut imported: ImportedItems) -> ImportedIt
     imported
 }
 
-fn tlp_of(object: &serde_json::Value) -> Option<&'static str> {
-    object["object_marking_refs"]
-        .as_array()?
-        .iter()
-        .filter_map(|marking| marking.as_str())
-        .filter_map(|id| kyoyu_stix::TlpLevel::of_id(id).map(|(level, _)| level))
-        .filter_map(|level| {
-            let word = match format!("{level:?}").to_lowercase().as_str() {
-                "white" => "clear".to_owned(),
-                "amberstrict" => "amber+strict".to_owned(),
-                other => other.to_owned(),
-            };
-            word.parse::<kyoyu_model::Tlp>().ok()
-        })
-        .max()
-        .map(kyoyu_model::Tlp::as_str)
-}
-
 fn stix_row(
     id: &str,
     kind: &'static str,
@@ -260,30 +244,40 @@ fn stix_row(
 
 /// The items of one STIX object: indicators by the observables of their STIX pattern,
 /// attack-patterns by their ATT&CK reference, vulnerabilities by their CVE, and the SCOs
-/// kyoyu carries.
-fn items_from_stix_object(object: &serde_json::Value, imported: &mut ImportedItems, path: &str) {
-    let object_type = object["type"].as_str().unwrap_or_default();
-    let id = object["id"].as_str().unwrap_or_default();
-    let tlp = tlp_of(object);
-    let text = object["description"]
-        .as_str()
-        .or_else(|| object["name"].as_str())
-        .map(str::to_owned);
+/// kyoyu carries. Read from the typed object as the bundle reader produced it: no second
+/// serialization, and the TLP through the one conversion of STIX markings into the model.
+fn items_from_stix_object(object: &StixObject, imported: &mut ImportedItems, path: &str) {
+    let id = object.id.as_str();
+    let tlp = kyoyu_stix::strictest_tlp(
+        object
+            .common
+            .object_marking_refs
+            .iter()
+            .flatten()
+            .map(Identifier::as_str),
+    )
+    .map(kyoyu_model::Tlp::as_str);
+    // The first reference from `source` decides, even when it carries no external id.
     let external = |source: &str| {
-        object["external_references"]
-            .as_array()
-            .and_then(|references| {
-                references
-                    .iter()
-                    .find(|reference| reference["source_name"].as_str() == Some(source))
-                    .and_then(|reference| reference["external_id"].as_str().map(str::to_owned))
-            })
+        object
+            .common
+            .external_references()?
+            .iter()
+            .find(|reference| reference.source_name == source)
+            .and_then(|reference| reference.external_id.as_deref().map(str::to_owned))
     };
-    match object_type {
-        "indicator" if object["pattern_type"].as_str() == Some("stix") => {
-            let Some(pattern) = object["pattern"].as_str() else {
+    let text = |description: &Option<Text>, name: &Option<Text>| {
+        description
+            .as_deref()
+            .or(name.as_deref())
+            .map(str::to_owned)
+    };
+    match &object.body {
+        ObjectBody::Indicator(indicator) if indicator.pattern_type.as_deref() == Some("stix") => {
+            let Some(pattern) = indicator.pattern.as_deref() else {
                 return;
             };
+            let text = text(&indicator.description, &indicator.name);
             let parsed = match kyoyu_stix::Pattern::parse(pattern) {
                 Ok(parsed) => parsed,
                 Err(error) => {
@@ -315,52 +309,69 @@ fn items_from_stix_object(object: &serde_json::Value, imported: &mut ImportedIte
                 imported.push(row);
             }
         }
-        "attack-pattern" => match external("mitre-attack")
-            .map(|technique| AttackTechnique::parse(&technique))
-        {
-            Some(Ok(technique)) => {
-                let mut row = stix_row(id, "ttp", object["name"].as_str().map(str::to_owned), tlp);
-                row.technique = Some(technique.as_str().to_owned());
-                imported.push(row);
-            }
-            Some(Err(invalid)) => imported
-                .diagnostics
-                .push(format!("{path} ({id}): {invalid}")),
-            None => {
-                if text.is_some() {
-                    imported.push(stix_row(id, "ttp", text, tlp));
+        ObjectBody::AttackPattern(pattern) => {
+            match external("mitre-attack").map(|technique| AttackTechnique::parse(&technique)) {
+                Some(Ok(technique)) => {
+                    let name = pattern.name.as_deref().map(str::to_owned);
+                    let mut row = stix_row(id, "ttp", name, tlp);
+                    row.technique = Some(technique.as_str().to_owned());
+                    imported.push(row);
                 }
-            }
-        },
-        "vulnerability" => match external("cve").map(|cve| Cve::parse(&cve)) {
-            Some(Ok(cve)) => {
-                let mut row = stix_row(id, "vulnerability", text, tlp);
-                row.cve = Some(cve.as_str().to_owned());
-                imported.push(row);
-            }
-            Some(Err(invalid)) => imported
-                .diagnostics
-                .push(format!("{path} ({id}): {invalid}")),
-            None => {
-                if let Some(name) = object["name"].as_str() {
-                    imported.push(stix_row(
-                        id,
-                        "vulnerability",
-                        Some(format!("vulnerability {name}")),
-                        tlp,
-                    ));
+                Some(Err(invalid)) => imported
+                    .diagnostics
+                    .push(format!("{path} ({id}): {invalid}")),
+                None => {
+                    if let Some(text) = text(&pattern.description, &pattern.name) {
+                        imported.push(stix_row(id, "ttp", Some(text), tlp));
+                    }
                 }
-            }
-        },
-        "domain-name" | "ipv4-addr" | "ipv6-addr" | "url" | "email-addr" => {
-            if let Some(value) = object["value"].as_str() {
-                let mut row = stix_row(id, "ioc", None, tlp);
-                row.ioc_type = Some(object_type.to_owned());
-                row.value = Some(value.to_owned());
-                imported.push(row);
             }
         }
+        ObjectBody::Vulnerability(vulnerability) => {
+            match external("cve").map(|cve| Cve::parse(&cve)) {
+                Some(Ok(cve)) => {
+                    let text = text(&vulnerability.description, &vulnerability.name);
+                    let mut row = stix_row(id, "vulnerability", text, tlp);
+                    row.cve = Some(cve.as_str().to_owned());
+                    imported.push(row);
+                }
+                Some(Err(invalid)) => imported
+                    .diagnostics
+                    .push(format!("{path} ({id}): {invalid}")),
+                None => {
+                    if let Some(name) = &vulnerability.name {
+                        imported.push(stix_row(
+                            id,
+                            "vulnerability",
+                            Some(format!("vulnerability {name}")),
+                            tlp,
+                        ));
+                    }
+                }
+            }
+        }
+        ObjectBody::DomainName(sco) => sco_row(id, "domain-name", &sco.value, tlp, imported),
+        ObjectBody::Ipv4Addr(sco) => sco_row(id, "ipv4-addr", &sco.value, tlp, imported),
+        ObjectBody::Ipv6Addr(sco) => sco_row(id, "ipv6-addr", &sco.value, tlp, imported),
+        ObjectBody::Url(sco) => sco_row(id, "url", &sco.value, tlp, imported),
+        ObjectBody::EmailAddr(sco) => sco_row(id, "email-addr", &sco.value, tlp, imported),
         _ => {}
+    }
+}
+
+/// An SCO kyoyu carries as an IoC of the same type, when it has a value.
+fn sco_row(
+    id: &str,
+    ioc_type: &'static str,
+    value: &Option<Text>,
+    tlp: Option<&'static str>,
+    imported: &mut ImportedItems,
+) {
+    if let Some(value) = value {
+        let mut row = stix_row(id, "ioc", None, tlp);
+        row.ioc_type = Some(ioc_type.to_owned());
+        row.value = Some(value.to_string());
+        imported.push(row);
     }
 }
 
@@ -372,9 +383,7 @@ pub fn items_from_stix(
 ) -> Result<ImportedItems, ImportError> {
     let mut index = 0usize;
     let report = kyoyu_stix::import_bundle(reader, |object| {
-        if let Ok(value) = serde_json::from_str::<serde_json::Value>(&object.to_json()) {
-            items_from_stix_object(&value, &mut imported, &format!("objects[{index}]"));
-        }
+        items_from_stix_object(&object, &mut imported, &format!("objects[{index}]"));
         index += 1;
     })
     .map_err(|error| ImportError::Format {
@@ -477,4 +486,135 @@ pub fn append_to_incident(incident_file: &Path, items: &[ItemRow]) -> Result<(),
     std::fs::rename(&temporary, incident_file)
         .map_err(|source| ImportError::Read { file, source })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows as `(id, kind, type, value / technique / cve, text, tlp)`, and the diagnostics.
+    fn read(bundle: &str) -> (Vec<[Option<String>; 6]>, Vec<String>) {
+        let imported = items_from_stix(bundle.as_bytes(), "b.json", ImportedItems::default())
+            .expect("a bundle");
+        let rows = imported
+            .items
+            .into_iter()
+            .map(|row| {
+                [
+                    Some(row.id),
+                    Some(row.kind.to_owned()),
+                    row.ioc_type,
+                    row.value.or(row.technique).or(row.cve),
+                    row.text,
+                    row.tlp.map(str::to_owned),
+                ]
+            })
+            .collect();
+        (rows, imported.diagnostics)
+    }
+
+    fn row(fields: [&str; 6]) -> [Option<String>; 6] {
+        fields.map(|field| (!field.is_empty()).then(|| field.to_owned()))
+    }
+
+    // The cases where reading the typed object could differ from reading its JSON: TLP 1.0
+    // WHITE is CLEAR, the strictest official marking wins and unknown ones are ignored, the
+    // description goes before the name, the first reference from a source decides, properties
+    // written before `type`, and an explicit `null` is no value.
+    #[test]
+    fn stix_objects_become_items_from_their_typed_properties() {
+        let (rows, diagnostics) = read(
+            r#"{"type":"bundle","id":"bundle--6b1e1a7e-1c4f-4b8e-9f0a-2c3d4e5f6a7b","objects":[
+{"type":"indicator","id":"indicator--11111111-1111-4111-8111-111111111111","name":"n","description":"d","pattern":"[domain-name:value = 'a.example.org'] OR [file:name = 'x.exe'] OR [ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","object_marking_refs":["marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"]},
+{"type":"indicator","id":"indicator--22222222-1111-4111-8111-111111111111","name":"only a name","pattern":"[email-addr:value = 'a@b.example']","pattern_type":"stix","object_marking_refs":["marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003","marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb","marking-definition--00000000-0000-4000-8000-000000000000"]},
+{"pattern":"[url:value = 'http://before-type.example/']","description":null,"name":"nm","type":"indicator","id":"indicator--33333333-1111-4111-8111-111111111111","pattern_type":"stix"},
+{"type":"indicator","id":"indicator--44444444-1111-4111-8111-111111111111","pattern":"rule x {}","pattern_type":"yara"},
+{"type":"attack-pattern","id":"attack-pattern--11111111-1111-4111-8111-111111111111","name":"Phishing","description":"d","external_references":[{"source_name":"capec","external_id":"CAPEC-98"},{"source_name":"mitre-attack","external_id":"T1566.001"}],"object_marking_refs":["marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"]},
+{"type":"attack-pattern","id":"attack-pattern--22222222-1111-4111-8111-111111111111","name":"first reference has no id","external_references":[{"source_name":"mitre-attack","url":"https://attack.example"},{"source_name":"mitre-attack","external_id":"T1001"}]},
+{"type":"attack-pattern","id":"attack-pattern--33333333-1111-4111-8111-111111111111","name":"Bad","external_references":[{"source_name":"mitre-attack","external_id":"X9"}]},
+{"type":"vulnerability","id":"vulnerability--11111111-1111-4111-8111-111111111111","name":"N","description":"D","external_references":[{"source_name":"cve","external_id":"CVE-2023-0001"}],"object_marking_refs":["marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"]},
+{"type":"vulnerability","id":"vulnerability--22222222-1111-4111-8111-111111111111","name":"Heartbleed"},
+{"type":"domain-name","id":"domain-name--11111111-1111-4111-8111-111111111111","value":"d.example","object_marking_refs":["marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"]},
+{"type":"ipv6-addr","id":"ipv6-addr--11111111-1111-4111-8111-111111111111","value":"2001:db8::2"},
+{"type":"email-addr","id":"email-addr--22222222-1111-4111-8111-111111111111"},
+{"type":"x-custom","id":"x-custom--11111111-1111-4111-8111-111111111111","value":"v","name":"n"}
+]}"#,
+        );
+        let expected = [
+            [
+                "stix-11111111",
+                "ioc",
+                "domain-name",
+                "a.example.org",
+                "d",
+                "clear",
+            ],
+            [
+                "stix-11111111-2",
+                "ioc",
+                "ipv4-addr",
+                "198.51.100.7",
+                "d",
+                "clear",
+            ],
+            [
+                "stix-22222222",
+                "ioc",
+                "email-addr",
+                "a@b.example",
+                "only a name",
+                "amber+strict",
+            ],
+            [
+                "stix-33333333",
+                "ioc",
+                "url",
+                "http://before-type.example/",
+                "nm",
+                "",
+            ],
+            ["stix-11111111", "ttp", "", "T1566.001", "Phishing", "amber"],
+            [
+                "stix-22222222",
+                "ttp",
+                "",
+                "",
+                "first reference has no id",
+                "",
+            ],
+            [
+                "stix-11111111",
+                "vulnerability",
+                "",
+                "CVE-2023-0001",
+                "D",
+                "red",
+            ],
+            [
+                "stix-22222222",
+                "vulnerability",
+                "",
+                "",
+                "vulnerability Heartbleed",
+                "",
+            ],
+            [
+                "stix-11111111",
+                "ioc",
+                "domain-name",
+                "d.example",
+                "",
+                "amber",
+            ],
+            ["stix-11111111", "ioc", "ipv6-addr", "2001:db8::2", "", ""],
+        ];
+        assert_eq!(rows, expected.map(row));
+        assert_eq!(
+            diagnostics,
+            [
+                "b.json: objects[0] (indicator--11111111-1111-4111-8111-111111111111): `file:name` maps to no observable kyoyu carries",
+                "b.json: objects[6] (attack-pattern--33333333-1111-4111-8111-111111111111): `X9` is not a MITRE ATT&CK technique id; expected the form T1190 or T1566.001",
+            ]
+        );
+    }
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use kyoyu_misp::{Envelope, Event, export_event, import_event};
+use kyoyu_testkit::python;
 
 const FIXTURES: [&str; 3] = [
     "event_incident.json",
@@ -28,20 +29,6 @@ for path in sys.argv[1:]:
         "uuid": event.uuid,
     }))
 "#;
-
-fn python() -> String {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/python-peers");
-    let output = Command::new("bash")
-        .arg(&script)
-        .output()
-        .expect("run scripts/python-peers");
-    assert!(
-        output.status.success(),
-        "scripts/python-peers failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
 
 fn counts(event: &Event) -> serde_json::Value {
     serde_json::json!({

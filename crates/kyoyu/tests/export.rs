@@ -6,6 +6,7 @@ mod common;
 use std::process::Command;
 
 use common::root;
+use kyoyu_testkit::python;
 
 fn export(community: &str) -> (Option<i32>, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_kyoyu"))
@@ -29,19 +30,6 @@ fn export(community: &str) -> (Option<i32>, String, String) {
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
-}
-
-fn python() -> String {
-    let output = Command::new("bash")
-        .arg(root().join("scripts/python-peers"))
-        .output()
-        .expect("python-peers runs");
-    assert!(
-        output.status.success(),
-        "scripts/python-peers: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
 #[test]

@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use kyoyu_testkit::python;
 use serde_json::{Value, json};
 
 const TAXII: &str = "application/taxii+json;version=2.1";
@@ -229,21 +230,6 @@ fn set_up(data: &Path, env: &[(&str, &str)]) -> SetUp {
         hub_token,
         collection,
     }
-}
-
-fn python() -> String {
-    let output = Command::new(common::root().join("scripts/python-peers"))
-        .output()
-        .expect("scripts/python-peers runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout)
-        .expect("utf-8")
-        .trim()
-        .to_owned()
 }
 
 #[test]
