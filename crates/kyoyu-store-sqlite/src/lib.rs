@@ -33,7 +33,7 @@ use kyoyu_store::{
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use crate::readers::Readers;
 use crate::rows::database;
@@ -125,11 +125,20 @@ impl SqliteStore {
         self.writer.close().await;
     }
 
-    async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        self.writer
+    /// Runs `work` in a write transaction on the one writer and commits it. `BEGIN IMMEDIATE`
+    /// takes SQLite's write lock at the first statement, so writes serialize (and the audit
+    /// chain's "read the newest hash, append after it" cannot fork); when `work` fails, the
+    /// transaction is dropped uncommitted and rolls back.
+    async fn write<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut SqliteConnection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let transaction = self
+            .writer
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(database("beginning a write"))
+            .map_err(database("beginning a write"))?;
+        in_transaction(transaction, work).await
     }
 
     async fn read(&self) -> StoreResult<PoolConnection<Sqlite>> {
@@ -139,17 +148,30 @@ impl SqliteStore {
             .map_err(database("getting a read connection"))
     }
 
-    /// A read transaction: one snapshot for reads that must agree with each other.
-    async fn read_snapshot(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        self.reader
+    /// Runs `work` in a read transaction: one snapshot for reads that must agree with each
+    /// other.
+    async fn read_snapshot<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut SqliteConnection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let transaction = self
+            .reader
             .begin()
             .await
-            .map_err(database("beginning a read"))
+            .map_err(database("beginning a read"))?;
+        in_transaction(transaction, work).await
     }
 }
 
-async fn commit(transaction: Transaction<'static, Sqlite>) -> StoreResult<()> {
-    transaction.commit().await.map_err(database("committing"))
+/// Runs `work` inside `transaction` and commits when it succeeded; on failure the transaction
+/// is dropped, which rolls it back before its connection is reused.
+async fn in_transaction<T>(
+    mut transaction: Transaction<'static, Sqlite>,
+    work: impl AsyncFnOnce(&mut SqliteConnection) -> StoreResult<T>,
+) -> StoreResult<T> {
+    let value = work(&mut *transaction).await?;
+    transaction.commit().await.map_err(database("committing"))?;
+    Ok(value)
 }
 
 #[async_trait]
@@ -160,10 +182,8 @@ impl Store for SqliteStore {
         name: &str,
         kind: OrgKind,
     ) -> StoreResult<Org> {
-        let mut transaction = self.write().await?;
-        let org = orgs::create_org(&mut transaction, actor, name, kind).await?;
-        commit(transaction).await?;
-        Ok(org)
+        self.write(async |connection| orgs::create_org(connection, actor, name, kind).await)
+            .await
     }
 
     async fn system_org_by_name(&self, name: &str) -> StoreResult<Option<Org>> {
@@ -181,9 +201,8 @@ impl Store for SqliteStore {
     }
 
     async fn system_create_token(&self, actor: &Actor, token: &TokenRecord) -> StoreResult<()> {
-        let mut transaction = self.write().await?;
-        orgs::create_token(&mut transaction, actor, token).await?;
-        commit(transaction).await
+        self.write(async |connection| orgs::create_token(connection, actor, token).await)
+            .await
     }
 
     async fn system_token(&self, id: &str) -> StoreResult<Option<TokenRecord>> {
@@ -194,9 +213,8 @@ impl Store for SqliteStore {
     }
 
     async fn revoke_token(&self, tenant: OrgId, actor: &Actor, id: &str) -> StoreResult<()> {
-        let mut transaction = self.write().await?;
-        orgs::revoke_token(&mut transaction, tenant, actor, id).await?;
-        commit(transaction).await
+        self.write(async |connection| orgs::revoke_token(connection, tenant, actor, id).await)
+            .await
     }
 
     async fn create_incident(
@@ -205,9 +223,8 @@ impl Store for SqliteStore {
         actor: &Actor,
         incident: &IncidentDoc,
     ) -> StoreResult<()> {
-        let mut transaction = self.write().await?;
-        incidents::create(&mut transaction, tenant, actor, incident).await?;
-        commit(transaction).await
+        self.write(async |connection| incidents::create(connection, tenant, actor, incident).await)
+            .await
     }
 
     async fn incidents(&self, tenant: OrgId) -> StoreResult<Vec<IncidentSummary>> {
@@ -215,10 +232,8 @@ impl Store for SqliteStore {
     }
 
     async fn incident(&self, tenant: OrgId, id: &str) -> StoreResult<Option<IncidentDoc>> {
-        let mut snapshot = self.read_snapshot().await?;
-        let incident = incidents::get(&mut snapshot, tenant, id).await?;
-        commit(snapshot).await?;
-        Ok(incident)
+        self.read_snapshot(async |connection| incidents::get(connection, tenant, id).await)
+            .await
     }
 
     async fn append(
@@ -230,19 +245,19 @@ impl Store for SqliteStore {
         part: Part,
         entries: &[serde_json::Value],
     ) -> StoreResult<i64> {
-        let mut transaction = self.write().await?;
-        let version = incidents::append(
-            &mut transaction,
-            tenant,
-            actor,
-            id,
-            expected_version,
-            part,
-            entries,
-        )
-        .await?;
-        commit(transaction).await?;
-        Ok(version)
+        self.write(async |connection| {
+            incidents::append(
+                connection,
+                tenant,
+                actor,
+                id,
+                expected_version,
+                part,
+                entries,
+            )
+            .await
+        })
+        .await
     }
 
     async fn replace_header(
@@ -253,24 +268,15 @@ impl Store for SqliteStore {
         expected_version: i64,
         header: &serde_json::Value,
     ) -> StoreResult<i64> {
-        let mut transaction = self.write().await?;
-        let version = incidents::replace_header(
-            &mut transaction,
-            tenant,
-            actor,
-            id,
-            expected_version,
-            header,
-        )
-        .await?;
-        commit(transaction).await?;
-        Ok(version)
+        self.write(async |connection| {
+            incidents::replace_header(connection, tenant, actor, id, expected_version, header).await
+        })
+        .await
     }
 
     async fn grant_consent(&self, tenant: OrgId, actor: &Actor, vendor: OrgId) -> StoreResult<()> {
-        let mut transaction = self.write().await?;
-        orgs::grant_consent(&mut transaction, tenant, actor, vendor).await?;
-        commit(transaction).await
+        self.write(async |connection| orgs::grant_consent(connection, tenant, actor, vendor).await)
+            .await
     }
 
     async fn withdraw_consent(
@@ -279,9 +285,10 @@ impl Store for SqliteStore {
         actor: &Actor,
         vendor: OrgId,
     ) -> StoreResult<()> {
-        let mut transaction = self.write().await?;
-        orgs::withdraw_consent(&mut transaction, tenant, actor, vendor).await?;
-        commit(transaction).await
+        self.write(async |connection| {
+            orgs::withdraw_consent(connection, tenant, actor, vendor).await
+        })
+        .await
     }
 
     async fn consents_held(&self, tenant: OrgId) -> StoreResult<Vec<OrgId>> {
@@ -294,9 +301,10 @@ impl Store for SqliteStore {
         actor: &Actor,
         community: &CommunityRecord,
     ) -> StoreResult<()> {
-        let mut transaction = self.write().await?;
-        communities::create(&mut transaction, tenant, actor, community).await?;
-        commit(transaction).await
+        self.write(async |connection| {
+            communities::create(connection, tenant, actor, community).await
+        })
+        .await
     }
 
     async fn add_member(
@@ -306,9 +314,10 @@ impl Store for SqliteStore {
         community: &str,
         member: OrgId,
     ) -> StoreResult<()> {
-        let mut transaction = self.write().await?;
-        communities::add_member(&mut transaction, tenant, actor, community, member).await?;
-        commit(transaction).await
+        self.write(async |connection| {
+            communities::add_member(connection, tenant, actor, community, member).await
+        })
+        .await
     }
 
     async fn remove_member(
@@ -318,9 +327,10 @@ impl Store for SqliteStore {
         community: &str,
         member: OrgId,
     ) -> StoreResult<()> {
-        let mut transaction = self.write().await?;
-        communities::remove_member(&mut transaction, tenant, actor, community, member).await?;
-        commit(transaction).await
+        self.write(async |connection| {
+            communities::remove_member(connection, tenant, actor, community, member).await
+        })
+        .await
     }
 
     async fn communities(&self, tenant: OrgId) -> StoreResult<Vec<(CommunityRecord, Standing)>> {
@@ -336,10 +346,10 @@ impl Store for SqliteStore {
     }
 
     async fn members(&self, tenant: OrgId, community: &str) -> StoreResult<Vec<OrgId>> {
-        let mut snapshot = self.read_snapshot().await?;
-        let members = communities::members(&mut snapshot, tenant, community).await?;
-        commit(snapshot).await?;
-        Ok(members)
+        self.read_snapshot(async |connection| {
+            communities::members(connection, tenant, community).await
+        })
+        .await
     }
 
     async fn add_objects(
@@ -351,19 +361,13 @@ impl Store for SqliteStore {
         failures: Vec<StatusDetail>,
         outflows: &[AuditAction],
     ) -> StoreResult<StatusRecord> {
-        let mut transaction = self.write().await?;
-        let status = objects::add(
-            &mut transaction,
-            tenant,
-            actor,
-            collection,
-            objects,
-            failures,
-            outflows,
-        )
-        .await?;
-        commit(transaction).await?;
-        Ok(status)
+        self.write(async |connection| {
+            objects::add(
+                connection, tenant, actor, collection, objects, failures, outflows,
+            )
+            .await
+        })
+        .await
     }
 
     async fn objects(
@@ -387,11 +391,10 @@ impl Store for SqliteStore {
         id: &str,
         versions: &VersionMatch,
     ) -> StoreResult<u64> {
-        let mut transaction = self.write().await?;
-        let deleted =
-            objects::delete(&mut transaction, tenant, actor, collection, id, versions).await?;
-        commit(transaction).await?;
-        Ok(deleted)
+        self.write(async |connection| {
+            objects::delete(connection, tenant, actor, collection, id, versions).await
+        })
+        .await
     }
 
     async fn status(&self, tenant: OrgId, id: &str) -> StoreResult<Option<StatusRecord>> {
@@ -404,10 +407,10 @@ impl Store for SqliteStore {
         actor: &Actor,
         action: &AuditAction,
     ) -> StoreResult<AuditEntry> {
-        let mut transaction = self.write().await?;
-        let entry = audit_log::append(&mut transaction, Some(tenant), actor, action).await?;
-        commit(transaction).await?;
-        Ok(entry)
+        self.write(async |connection| {
+            audit_log::append(connection, Some(tenant), actor, action).await
+        })
+        .await
     }
 
     async fn audit_entries(

@@ -4,6 +4,10 @@
 //! Key decision: migrations are append-only. A shipped file is never edited — its SHA-256 is
 //! recorded when it is applied and checked at every open — and a database that records a
 //! migration this binary does not know (written by a newer kyoyu) is refused rather than used.
+//! The runner is ours, not sqlx's migrator: that one reads what is applied before its (deferred)
+//! transaction on SQLite, so of two processes opening a new database at once one can fail, and
+//! `sqlx::migrate!` would compile SQLite a second time for its proc macro (measurements in the
+//! crate's README, "Why not `sqlx::migrate!`").
 
 use std::path::Path;
 

@@ -7,6 +7,7 @@ use kyoyu_store::{
     Store, StoreError, TokenRecord, verify_chain,
 };
 use kyoyu_store_sqlite::{DATABASE_FILE, SqliteStore};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{Connection, SqliteConnection};
 
 /// A raw connection to the store's file, for what a person with shell access could do.
@@ -96,6 +97,41 @@ async fn an_edited_migration_is_refused() {
         panic!("a changed migration must be refused");
     };
     assert!(message.contains("0001_init"), "{message}");
+}
+
+/// Two processes starting on a new database at once (a server and `kyoyu admin`) apply the
+/// migrations once and both open: each migration reads what is applied inside its own
+/// `BEGIN IMMEDIATE` transaction. sqlx's SQLite migrator reads it before its transaction, and in
+/// the same race one of the two failed with "table orgs already exists" (README: "Why not
+/// `sqlx::migrate!`"); twenty rounds catch that almost always.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_stores_opening_a_new_database_at_once_apply_the_migrations_once() {
+    for _ in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        // The file exists in WAL mode first: SQLite's busy handler does not cover switching a
+        // new file to WAL, so two first-ever connections can collide there, before migrating.
+        let options = SqliteConnectOptions::new()
+            .filename(dir.path().join(DATABASE_FILE))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal);
+        SqliteConnection::connect_with(&options)
+            .await
+            .expect("an empty database")
+            .close()
+            .await
+            .unwrap();
+        let (one, two) = tokio::join!(SqliteStore::open(dir.path()), SqliteStore::open(dir.path()));
+        let (one, two) = (one.expect("the first open"), two.expect("the second open"));
+        let mut raw = raw_connection(dir.path()).await;
+        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+            .fetch_all(&mut raw)
+            .await
+            .unwrap();
+        assert_eq!(versions, vec![1]);
+        raw.close().await.unwrap();
+        one.close().await;
+        two.close().await;
+    }
 }
 
 #[tokio::test]
