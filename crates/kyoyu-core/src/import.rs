@@ -6,13 +6,14 @@
 //! written unless the incident with the new items still parses and checks (unique ids), and the
 //! file is replaced atomically.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::Path;
 
 use kyoyu_misp::{AttributeKind, Event};
 use kyoyu_model::{AttackTechnique, Cve, IocType};
 use kyoyu_stix::object::Text;
-use kyoyu_stix::{Identifier, ObjectBody, StixObject};
+use kyoyu_stix::{ObjectBody, StixObject, TlpLevel};
 use serde::Serialize;
 
 /// One item as the incident file writes it.
@@ -246,16 +247,22 @@ fn stix_row(
 /// attack-patterns by their ATT&CK reference, vulnerabilities by their CVE, and the SCOs
 /// kyoyu carries. Read from the typed object as the bundle reader produced it: no second
 /// serialization, and the TLP through the one conversion of STIX markings into the model.
-fn items_from_stix_object(object: &StixObject, imported: &mut ImportedItems, path: &str) {
+fn items_from_stix_object(
+    object: &StixObject,
+    definitions: &HashMap<String, Option<TlpLevel>>,
+    imported: &mut ImportedItems,
+    path: &str,
+) {
     let id = object.id.as_str();
-    let tlp = kyoyu_stix::strictest_tlp(
-        object
-            .common
-            .object_marking_refs
-            .iter()
-            .flatten()
-            .map(Identifier::as_str),
-    )
+    // The same rule as a collection's admission: the strictest of every marking, object-level
+    // and granular, official or defined earlier in the bundle; a marking nobody can interpret
+    // makes the item TLP:RED (an incident has no ceiling to fall back on).
+    let markings = kyoyu_stix::object_tlp(object, |id| definitions.get(id).copied());
+    let tlp = if markings.not_understood {
+        Some(kyoyu_model::Tlp::Red)
+    } else {
+        markings.strictest
+    }
     .map(kyoyu_model::Tlp::as_str);
     // The first reference from `source` decides, even when it carries no external id.
     let external = |source: &str| {
@@ -382,8 +389,23 @@ pub fn items_from_stix(
     mut imported: ImportedItems,
 ) -> Result<ImportedItems, ImportError> {
     let mut index = 0usize;
+    // Marking definitions seen so far (producers write them before the objects they mark).
+    let mut definitions: HashMap<String, Option<TlpLevel>> = HashMap::new();
     let report = kyoyu_stix::import_bundle(reader, |object| {
-        items_from_stix_object(&object, &mut imported, &format!("objects[{index}]"));
+        if object.object_type == "marking-definition"
+            && TlpLevel::of_id(object.id.as_str()).is_none()
+        {
+            definitions.insert(
+                object.id.as_str().to_owned(),
+                TlpLevel::of_marking_content(&object),
+            );
+        }
+        items_from_stix_object(
+            &object,
+            &definitions,
+            &mut imported,
+            &format!("objects[{index}]"),
+        );
         index += 1;
     })
     .map_err(|error| ImportError::Format {
@@ -518,7 +540,8 @@ mod tests {
     }
 
     // The cases where reading the typed object could differ from reading its JSON: TLP 1.0
-    // WHITE is CLEAR, the strictest official marking wins and unknown ones are ignored, the
+    // WHITE is CLEAR, the strictest official marking wins and a marking nobody can interpret
+    // makes the item RED (the admission's rule: never read an unknown marking as loose), the
     // description goes before the name, the first reference from a source decides, properties
     // written before `type`, and an explicit `null` is no value.
     #[test]
@@ -563,7 +586,7 @@ mod tests {
                 "email-addr",
                 "a@b.example",
                 "only a name",
-                "amber+strict",
+                "red",
             ],
             [
                 "stix-33333333",
