@@ -13,7 +13,7 @@ use std::path::Path;
 use kyoyu_misp::{AttributeKind, Event};
 use kyoyu_model::{AttackTechnique, Cve, IocType};
 use kyoyu_stix::object::Text;
-use kyoyu_stix::{ObjectBody, StixObject, TlpLevel};
+use kyoyu_stix::{ImportLimits, ObjectBody, StixObject, TlpLevel};
 use serde::Serialize;
 
 /// One item as the incident file writes it.
@@ -54,8 +54,10 @@ pub struct ImportedItems {
     pub items: Vec<ItemRow>,
     /// How many items were read.
     pub count: usize,
-    /// One line per element left out, `path: why`.
+    /// One line per element left out, `path: why` (within the import's limit).
     pub diagnostics: Vec<String>,
+    /// Diagnostics beyond the import's limit, counted only.
+    pub diagnostics_dropped: usize,
     stream: Option<ItemStream>,
 }
 
@@ -95,6 +97,14 @@ pub enum ImportError {
         file: String,
         /// What is wrong, with the position where the format gives one.
         message: String,
+    },
+    /// The document holds more objects than accepted.
+    #[error("{file}: more than {limit} objects; split the document")]
+    TooLarge {
+        /// The file.
+        file: String,
+        /// The most objects accepted.
+        limit: usize,
     },
     /// The incident with the new items does not check.
     #[error(transparent)]
@@ -386,12 +396,21 @@ fn sco_row(
 pub fn items_from_stix(
     reader: impl std::io::Read,
     file: &str,
+    imported: ImportedItems,
+) -> Result<ImportedItems, ImportError> {
+    items_from_stix_limited(reader, file, imported, ImportLimits::default())
+}
+
+fn items_from_stix_limited(
+    reader: impl std::io::Read,
+    file: &str,
     mut imported: ImportedItems,
+    limits: ImportLimits,
 ) -> Result<ImportedItems, ImportError> {
     let mut index = 0usize;
     // Marking definitions seen so far (producers write them before the objects they mark).
     let mut definitions: HashMap<String, Option<TlpLevel>> = HashMap::new();
-    let report = kyoyu_stix::import_bundle(reader, |object| {
+    let report = kyoyu_stix::import_bundle_limited(reader, limits, |object| {
         if object.object_type == "marking-definition"
             && TlpLevel::of_id(object.id.as_str()).is_none()
         {
@@ -408,11 +427,19 @@ pub fn items_from_stix(
         );
         index += 1;
     })
-    .map_err(|error| ImportError::Format {
-        file: file.to_owned(),
-        message: format!("not a STIX 2.1 bundle ({error})"),
+    .map_err(|error| match error {
+        kyoyu_stix::ImportError::TooManyObjects { limit } => ImportError::TooLarge {
+            file: file.to_owned(),
+            limit,
+        },
+        error => ImportError::Format {
+            file: file.to_owned(),
+            message: format!("not a STIX 2.1 bundle ({error})"),
+        },
     })?;
-    Ok(with_file_diagnostics(file, &report.diagnostics, imported))
+    let mut imported = with_file_diagnostics(file, &report.diagnostics, imported);
+    imported.diagnostics_dropped += report.diagnostics_dropped;
+    Ok(imported)
 }
 
 /// The format's own diagnostics first, then the conversion's, each prefixed with the file.
@@ -447,9 +474,21 @@ pub fn import_file(path: &Path, imported: ImportedItems) -> Result<ImportedItems
 /// Reads a MISP event or a STIX 2.1 bundle from any buffered reader (a file, a request body);
 /// `file` names it in diagnostics.
 pub fn import_reader(
+    reader: impl std::io::BufRead,
+    file: &str,
+    imported: ImportedItems,
+) -> Result<ImportedItems, ImportError> {
+    import_reader_limited(reader, file, imported, ImportLimits::default())
+}
+
+/// [`import_reader`] within `limits` (for untrusted input such as a request body): at most
+/// `max_objects` objects or attributes, at most `max_diagnostics` diagnostics kept (the rest
+/// counted in [`ImportedItems::diagnostics_dropped`]).
+pub fn import_reader_limited(
     mut reader: impl std::io::BufRead,
     file: &str,
     imported: ImportedItems,
+    limits: ImportLimits,
 ) -> Result<ImportedItems, ImportError> {
     let file = file.to_owned();
     let read_error = |source| ImportError::Read {
@@ -459,17 +498,43 @@ pub fn import_reader(
     // A bundle is streamed from the file (any size, bounded memory); a MISP event is one
     // document and is read whole.
     let head = String::from_utf8_lossy(reader.fill_buf().map_err(read_error)?).into_owned();
-    if head.contains("\"bundle\"") && !head.contains("\"Event\"") {
-        return items_from_stix(reader, &file, imported);
+    // A bundle, or an array of `objects` without a MISP `Event` (a bundle missing its `type`,
+    // or a TAXII envelope): STIX.
+    let stix = head.contains("\"bundle\"") || head.contains("\"objects\"");
+    if stix && !head.contains("\"Event\"") {
+        return items_from_stix_limited(reader, &file, imported, limits);
     }
     let mut text = String::new();
     reader.read_to_string(&mut text).map_err(read_error)?;
-    let event = kyoyu_misp::import_event(&text).map_err(|error| ImportError::Format {
-        file: file.clone(),
-        message: format!("neither a STIX 2.1 bundle nor a MISP event ({error})"),
+    let event = kyoyu_misp::import_event(&text).map_err(|error| {
+        let mut message = error.to_string();
+        if message.len() > 1024 {
+            // An error about a huge document quotes it; a sentence is enough.
+            let mut end = 1024;
+            while !message.is_char_boundary(end) {
+                end -= 1;
+            }
+            message.truncate(end);
+            message.push('…');
+        }
+        ImportError::Format {
+            file: file.clone(),
+            message: format!("neither a STIX 2.1 bundle nor a MISP event ({message})"),
+        }
     })?;
-    let imported = items_from_misp(&event.event, imported);
-    Ok(with_file_diagnostics(&file, &event.diagnostics, imported))
+    if event.event.all_attributes().count() > limits.max_objects {
+        return Err(ImportError::TooLarge {
+            file,
+            limit: limits.max_objects,
+        });
+    }
+    let mut imported = items_from_misp(&event.event, imported);
+    imported = with_file_diagnostics(&file, &event.diagnostics, imported);
+    if imported.diagnostics.len() > limits.max_diagnostics {
+        imported.diagnostics_dropped += imported.diagnostics.len() - limits.max_diagnostics;
+        imported.diagnostics.truncate(limits.max_diagnostics);
+    }
+    Ok(imported)
 }
 
 /// The items as `[[items]]` tables of the incident file.

@@ -106,6 +106,17 @@ impl ApiError {
         )
     }
 
+    /// 413: more objects in one request than the server takes (`max_objects`).
+    pub fn too_many_objects(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Too many objects",
+            Some(format!(
+                "one request may hold at most {limit} objects (the `max_objects` setting); send them in several"
+            )),
+        )
+    }
+
     /// 415: the `Content-Type` is not one the endpoint takes.
     pub fn unsupported_media_type(description: impl Into<String>) -> Self {
         Self::new(
@@ -163,6 +174,11 @@ impl From<UseCaseError> for ApiError {
             UseCaseError::BadRequest(what) => ApiError::bad_request(what),
             UseCaseError::Invalid(what) => ApiError::unprocessable(what),
             UseCaseError::Conflict(what) => ApiError::conflict(what),
+            UseCaseError::TooLarge(what) => {
+                let mut error = ApiError::too_large(0);
+                error.description = Some(what);
+                error
+            }
             UseCaseError::Store(error) => error.into(),
             UseCaseError::Internal(cause) => ApiError::internal(cause),
         }

@@ -23,6 +23,8 @@ pub struct Settings {
     pub database: String,
     /// Largest request body accepted, in bytes (TAXII `max_content_length`).
     pub max_body_bytes: usize,
+    /// Most objects one TAXII POST (or one import) may hold; more is a 413 before any is read.
+    pub max_objects: usize,
     /// Objects per TAXII page when the client gives no `limit`.
     pub page_size: usize,
     /// Largest `limit` honoured; larger ones are lowered to it (TAXII allows that).
@@ -48,6 +50,7 @@ impl Default for Settings {
             data: PathBuf::from("kyoyu-data"),
             database: String::new(),
             max_body_bytes: 10 * 1024 * 1024,
+            max_objects: 10_000,
             page_size: 100,
             max_page_size: 1000,
             token_cache_seconds: 60,
@@ -77,6 +80,7 @@ impl std::fmt::Debug for Settings {
             .field("data", &self.data)
             .field("database", &redacted_url(&self.database))
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_objects", &self.max_objects)
             .field("page_size", &self.page_size)
             .field("max_page_size", &self.max_page_size)
             .field("token_cache_seconds", &self.token_cache_seconds)
@@ -137,11 +141,12 @@ pub const ENV_PREFIX: &str = "KYOYU_";
 
 impl Settings {
     /// Every setting's key (in the file; upper-cased after [`ENV_PREFIX`] in the environment).
-    pub const KEYS: [&'static str; 11] = [
+    pub const KEYS: [&'static str; 12] = [
         "listen",
         "data",
         "database",
         "max_body_bytes",
+        "max_objects",
         "page_size",
         "max_page_size",
         "token_cache_seconds",
@@ -166,6 +171,8 @@ impl Settings {
              database = \"\"\n\
              # Largest request body accepted, in bytes (TAXII max_content_length).\n\
              max_body_bytes = {max_body}\n\
+             # Most objects one TAXII POST or one import may hold (more: 413).\n\
+             max_objects = {max_objects}\n\
              # Objects per TAXII page without `limit`, and the largest `limit` honoured.\n\
              page_size = {page}\n\
              max_page_size = {max_page}\n\
@@ -182,6 +189,7 @@ impl Settings {
             listen = defaults.listen,
             data = defaults.data.display(),
             max_body = defaults.max_body_bytes,
+            max_objects = defaults.max_objects,
             page = defaults.page_size,
             max_page = defaults.max_page_size,
             cache = defaults.token_cache_seconds,
@@ -227,6 +235,7 @@ impl Settings {
                 "data" => self.data = PathBuf::from(value),
                 "database" => self.database = value,
                 "max_body_bytes" => self.max_body_bytes = number(&value)? as usize,
+                "max_objects" => self.max_objects = number(&value)? as usize,
                 "page_size" => self.page_size = number(&value)? as usize,
                 "max_page_size" => self.max_page_size = number(&value)? as usize,
                 "token_cache_seconds" => self.token_cache_seconds = number(&value)?,
@@ -258,6 +267,11 @@ impl Settings {
                 "page_size ({}) must be between 1 and max_page_size ({})",
                 self.page_size, self.max_page_size
             )));
+        }
+        if self.max_objects == 0 {
+            return Err(SettingsError::Invalid(
+                "max_objects must be at least 1".into(),
+            ));
         }
         if self.max_body_bytes < 1024 {
             return Err(SettingsError::Invalid(format!(

@@ -23,7 +23,6 @@ use kyoyu_core::usecase::{Action, UseCaseError, allowed};
 use kyoyu_store::{
     CommunityRecord, ObjectQuery, Standing, StatusRecord, StoredObject, VersionMatch,
 };
-use serde::Deserialize;
 use serde_json::json;
 use std::sync::atomic::Ordering;
 
@@ -583,10 +582,81 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-#[derive(Deserialize)]
-struct PostEnvelope<'a> {
-    #[serde(borrow, default)]
-    objects: Option<Vec<&'a serde_json::value::RawValue>>,
+/// How many failures a status lists by id; `failure_count` still counts them all.
+pub const LISTED_FAILURES: usize = 100;
+
+/// The message that stops an envelope with too many objects (told apart from a JSON error).
+const TOO_MANY: &str = "kyoyu: too many objects";
+
+/// The `objects` of a TAXII envelope, read without copying them and refused as soon as there
+/// are more than `limit`: a small body of a million empty objects costs nothing to turn away.
+struct EnvelopeSeed {
+    limit: usize,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for EnvelopeSeed {
+    type Value = Vec<&'de serde_json::value::RawValue>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for EnvelopeSeed {
+    type Value = Vec<&'de serde_json::value::RawValue>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a TAXII envelope (a JSON object with `objects`)")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut objects = Vec::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "objects" {
+                objects = map.next_value_seed(ObjectsSeed { limit: self.limit })?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(objects)
+    }
+}
+
+struct ObjectsSeed {
+    limit: usize,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for ObjectsSeed {
+    type Value = Vec<&'de serde_json::value::RawValue>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ObjectsSeed {
+    type Value = Vec<&'de serde_json::value::RawValue>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the envelope's `objects` array")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut objects = Vec::new();
+        while let Some(object) = seq.next_element::<&'de serde_json::value::RawValue>()? {
+            if objects.len() == self.limit {
+                return Err(serde::de::Error::custom(TOO_MANY));
+            }
+            objects.push(object);
+        }
+        Ok(objects)
+    }
 }
 
 fn status_json(status: &StatusRecord) -> String {
@@ -598,7 +668,7 @@ fn status_json(status: &StatusRecord) -> String {
         "success_count": status.successes.len(),
         "successes": status.successes,
         "failure_count": status.failures.len(),
-        "failures": status.failures,
+        "failures": &status.failures[..status.failures.len().min(LISTED_FAILURES)],
         "pending_count": 0,
         "pending": [],
     })
@@ -634,15 +704,22 @@ async fn add_objects(
         )
         .taxii());
     }
-    let envelope: PostEnvelope<'_> = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::bad_request(format!(
-            "the body is not a TAXII envelope: {e} (line {}, column {})",
-            e.line(),
-            e.column()
-        ))
-        .taxii()
-    })?;
-    let raws = envelope.objects.unwrap_or_default();
+    let limit = state.settings.max_objects;
+    let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+    let raws = serde::de::DeserializeSeed::deserialize(EnvelopeSeed { limit }, &mut deserializer)
+        .and_then(|raws| deserializer.end().map(|()| raws))
+        .map_err(|e| {
+            if e.to_string().starts_with(TOO_MANY) {
+                ApiError::too_many_objects(limit).taxii()
+            } else {
+                ApiError::bad_request(format!(
+                    "the body is not a TAXII envelope: {e} (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ))
+                .taxii()
+            }
+        })?;
     if raws.is_empty() {
         return Err(ApiError::unprocessable("the envelope holds no `objects`").taxii());
     }

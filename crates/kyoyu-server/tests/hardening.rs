@@ -218,3 +218,64 @@ async fn an_envelope_must_be_an_object_and_next_a_token_the_server_gave() {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_lists_the_first_failures_and_counts_them_all() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).await.expect("store"));
+    let op = Actor::operator();
+    let victim = store
+        .system_create_org(&op, "victim", OrgKind::Victim)
+        .await
+        .expect("org");
+    let hub = store
+        .system_create_org(&op, "hub", OrgKind::Hub)
+        .await
+        .expect("org");
+    let token = common::token(store.as_ref(), victim.id, Role::Responder, "")
+        .await
+        .0;
+    let analyst = common::token(store.as_ref(), hub.id, Role::HubAnalyst, "")
+        .await
+        .0;
+    let app = app(store, Settings::default());
+    let (_, body) = call(
+        &app,
+        Method::POST,
+        "/api/communities",
+        &analyst,
+        Some((
+            "application/json",
+            json!({"title": "c", "kind": "A", "max_tlp": "amber"}).to_string(),
+        )),
+    )
+    .await;
+    let collection = serde_json::from_str::<Value>(&body).expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    call(
+        &app,
+        Method::POST,
+        &format!("/api/communities/{collection}/members"),
+        &analyst,
+        Some(("application/json", json!({"org": "victim"}).to_string())),
+    )
+    .await;
+    let envelope = json!({"objects": vec![json!({}); 5_000]}).to_string();
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/taxii2/kyoyu/collections/{collection}/objects/"),
+        &token,
+        Some((TAXII, envelope)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let answer: Value = serde_json::from_str(&body).expect("status");
+    assert_eq!(answer["failure_count"], 5_000);
+    assert_eq!(
+        answer["failures"].as_array().map(Vec::len),
+        Some(kyoyu_server::taxii::LISTED_FAILURES)
+    );
+}

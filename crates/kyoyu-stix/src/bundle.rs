@@ -30,7 +30,37 @@ pub enum ImportError {
         /// The `type` found, if any.
         found: Option<String>,
     },
+    /// The bundle holds more objects than the caller accepts; reading stopped there.
+    #[error("the bundle holds more than {limit} objects, the most accepted here")]
+    TooManyObjects {
+        /// The limit.
+        limit: usize,
+    },
 }
+
+/// Bounds on what one import may cost: objects read (beyond it the import stops with
+/// [`ImportError::TooManyObjects`]) and diagnostics kept (beyond it they are only counted in
+/// [`ImportReport::diagnostics_dropped`]). The default bounds nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportLimits {
+    /// Most objects (readable or not) the bundle may hold.
+    pub max_objects: usize,
+    /// Most diagnostics kept.
+    pub max_diagnostics: usize,
+}
+
+impl Default for ImportLimits {
+    fn default() -> Self {
+        Self {
+            max_objects: usize::MAX,
+            max_diagnostics: usize::MAX,
+        }
+    }
+}
+
+/// The message of the error that stops a bundle with too many objects (told apart from a JSON
+/// error by it).
+const TOO_MANY: &str = "kyoyu-stix: too many objects";
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
@@ -57,8 +87,11 @@ pub struct ImportReport {
     pub imported: usize,
     /// Objects that could not be read (each has a diagnostic).
     pub rejected: usize,
-    /// One diagnostic per rejected object, plus any about the bundle itself.
+    /// One diagnostic per rejected object, plus any about the bundle itself (at most the
+    /// limit's `max_diagnostics`).
     pub diagnostics: Vec<Diagnostic>,
+    /// Diagnostics beyond `max_diagnostics`, counted only.
+    pub diagnostics_dropped: usize,
     /// Bundle-level properties other than `type`, `id` and `objects`, kept.
     pub extra: Map<String, Value>,
     /// Whether the bundle had an `objects` array.
@@ -71,8 +104,18 @@ pub fn import_bundle<R: Read, F: FnMut(StixObject)>(
     reader: R,
     on_object: F,
 ) -> Result<ImportReport, ImportError> {
+    import_bundle_limited(reader, ImportLimits::default(), on_object)
+}
+
+/// [`import_bundle`] within `limits`: an untrusted bundle cannot make the import read more
+/// objects or keep more diagnostics than the caller accepts.
+pub fn import_bundle_limited<R: Read, F: FnMut(StixObject)>(
+    reader: R,
+    limits: ImportLimits,
+    on_object: F,
+) -> Result<ImportReport, ImportError> {
     let mut de = serde_json::Deserializer::from_reader(reader);
-    run_import(&mut de, on_object)
+    run_import(&mut de, limits, on_object)
 }
 
 /// Imports a bundle that is already in memory (faster than a reader: no per-byte IO calls).
@@ -84,13 +127,22 @@ pub fn import_bundle_slice<F: FnMut(StixObject)>(
     // than serde_json checking every string it reads; otherwise the slice reader finds the
     // first bad string exactly where it did before (objects before it are imported).
     match std::str::from_utf8(bytes) {
-        Ok(text) => run_import(&mut serde_json::Deserializer::from_str(text), on_object),
-        Err(_) => run_import(&mut serde_json::Deserializer::from_slice(bytes), on_object),
+        Ok(text) => run_import(
+            &mut serde_json::Deserializer::from_str(text),
+            ImportLimits::default(),
+            on_object,
+        ),
+        Err(_) => run_import(
+            &mut serde_json::Deserializer::from_slice(bytes),
+            ImportLimits::default(),
+            on_object,
+        ),
     }
 }
 
 fn run_import<'de, R: serde_json::de::Read<'de>, F: FnMut(StixObject)>(
     de: &mut serde_json::Deserializer<R>,
+    limits: ImportLimits,
     mut on_object: F,
 ) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport::default();
@@ -99,8 +151,16 @@ fn run_import<'de, R: serde_json::de::Read<'de>, F: FnMut(StixObject)>(
         on_object: &mut on_object,
         report: &mut report,
         found_type: &mut found_type,
+        limits,
     };
-    seed.deserialize(&mut *de)?;
+    if let Err(error) = seed.deserialize(&mut *de) {
+        if error.to_string().starts_with(TOO_MANY) {
+            return Err(ImportError::TooManyObjects {
+                limit: limits.max_objects,
+            });
+        }
+        return Err(error.into());
+    }
     de.end()?;
     match found_type.as_deref() {
         Some("bundle") => {}
@@ -119,6 +179,7 @@ struct BundleSeed<'a, F> {
     on_object: &'a mut F,
     report: &'a mut ImportReport,
     found_type: &'a mut Option<String>,
+    limits: ImportLimits,
 }
 
 impl<'de, F: FnMut(StixObject)> DeserializeSeed<'de> for BundleSeed<'_, F> {
@@ -145,6 +206,7 @@ impl<'de, F: FnMut(StixObject)> Visitor<'de> for BundleSeed<'_, F> {
                     map.next_value_seed(ObjectsSeed::<F> {
                         on_object: &mut *self.on_object,
                         report: &mut *self.report,
+                        limits: self.limits,
                     })?
                 }
                 _ => {
@@ -160,6 +222,7 @@ impl<'de, F: FnMut(StixObject)> Visitor<'de> for BundleSeed<'_, F> {
 struct ObjectsSeed<'a, F> {
     on_object: &'a mut F,
     report: &'a mut ImportReport,
+    limits: ImportLimits,
 }
 
 impl<'de, F: FnMut(StixObject)> DeserializeSeed<'de> for ObjectsSeed<'_, F> {
@@ -179,6 +242,9 @@ impl<'de, F: FnMut(StixObject)> Visitor<'de> for ObjectsSeed<'_, F> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut index = 0usize;
         while let Some(element) = seq.next_element_seed(ElementSeed)? {
+            if index >= self.limits.max_objects {
+                return Err(serde::de::Error::custom(TOO_MANY));
+            }
             match element {
                 Ok(object) => {
                     self.report.imported += 1;
@@ -193,7 +259,11 @@ impl<'de, F: FnMut(StixObject)> Visitor<'de> for ObjectsSeed<'_, F> {
                     if let Some(id) = problem.object_id {
                         diagnostic = diagnostic.with_object_id(id);
                     }
-                    self.report.diagnostics.push(diagnostic);
+                    if self.report.diagnostics.len() < self.limits.max_diagnostics {
+                        self.report.diagnostics.push(diagnostic);
+                    } else {
+                        self.report.diagnostics_dropped += 1;
+                    }
                 }
             }
             index += 1;

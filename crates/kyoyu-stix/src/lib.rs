@@ -20,7 +20,8 @@ pub mod tlp;
 pub mod validate;
 
 pub use bundle::{
-    BundleWriter, ExportError, ImportError, ImportReport, import_bundle, import_bundle_slice,
+    BundleWriter, ExportError, ImportError, ImportLimits, ImportReport, import_bundle,
+    import_bundle_limited, import_bundle_slice,
 };
 pub use diagnostic::{Diagnostic, Severity};
 pub use object::{Identifier, ObjectBody, StixObject, Timestamp};

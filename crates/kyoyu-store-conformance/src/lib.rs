@@ -50,8 +50,9 @@ pub use audit::{a_chain_break_is_reported, every_change_is_in_an_intact_audit_ch
 pub use objects::{
     added_objects_are_stored_once_with_a_complete_status, collections_do_not_mix,
     date_added_strictly_increases_with_seq, deleting_objects_keeps_the_latest_right,
-    objects_need_owner_or_member, queries_filter_and_page, seq_is_never_reused_after_a_delete,
-    statuses_are_seen_only_by_the_poster, version_matching_follows_the_newest_version,
+    objects_belong_to_their_producer, objects_need_owner_or_member, queries_filter_and_page,
+    seq_is_never_reused_after_a_delete, statuses_are_seen_only_by_the_poster,
+    version_matching_follows_the_newest_version,
 };
 pub use tenants::{
     communities_are_seen_by_owner_and_members_only, consents_are_granted_and_withdrawn,
@@ -110,6 +111,7 @@ macro_rules! __with_cases {
             deleting_objects_keeps_the_latest_right,
             seq_is_never_reused_after_a_delete,
             statuses_are_seen_only_by_the_poster,
+            objects_belong_to_their_producer,
             every_change_is_in_an_intact_audit_chain,
             a_chain_break_is_reported,
         }

@@ -718,3 +718,63 @@ pub async fn statuses_are_seen_only_by_the_poster(store: &dyn Store) {
         None
     );
 }
+
+/// An object belongs to the tenant that first stored its id in the collection: another member's
+/// version is a failure and changes nothing; the owning hub may add one (moderation); the same
+/// version with other content is a failure, the same object again a success without a copy.
+pub async fn objects_belong_to_their_producer(store: &dyn Store) {
+    let (hub, member, _) = hub_member_outsider(store).await;
+    let second = org(store, "second", OrgKind::Member).await;
+    store
+        .add_member(hub.id, &actor(&hub), COLLECTION, second.id)
+        .await
+        .unwrap();
+    let add = |tenant: &kyoyu_store::Org, objects: Vec<NewObject>| {
+        let tenant = tenant.clone();
+        async move {
+            store
+                .add_objects(
+                    tenant.id,
+                    &actor(&tenant),
+                    COLLECTION,
+                    &objects,
+                    Vec::new(),
+                    &[],
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let status = add(&member, vec![object("indicator--own", "indicator", 0)]).await;
+    assert_eq!(status.successes.len(), 1);
+    let status = add(&second, vec![object("indicator--own", "indicator", 5)]).await;
+    assert!(status.successes.is_empty(), "{status:?}");
+    let message = status.failures[0].message.clone().unwrap_or_default();
+    assert!(message.contains("another producer"), "{message}");
+    let mut changed = object("indicator--own", "indicator", 0);
+    changed.json = changed
+        .json
+        .replace("indicator--own\"", "indicator--own\",\"name\":\"x\"");
+    let status = add(&member, vec![changed]).await;
+    assert!(
+        status.successes.is_empty(),
+        "same version, other content: {status:?}"
+    );
+    let status = add(&member, vec![object("indicator--own", "indicator", 0)]).await;
+    assert_eq!(
+        status.successes.len(),
+        1,
+        "the same object again is a success"
+    );
+    let status = add(&hub, vec![object("indicator--own", "indicator", 9)]).await;
+    assert_eq!(status.successes.len(), 1, "the owning hub moderates");
+    let query = ObjectQuery {
+        ids: vec!["indicator--own".into()],
+        versions: VersionMatch::All,
+        limit: 10,
+        ..ObjectQuery::default()
+    };
+    let page = store.objects(hub.id, COLLECTION, &query).await.unwrap();
+    let versions: Vec<_> = page.objects.iter().map(|o| o.version.clone()).collect();
+    assert_eq!(versions, vec![version(0), version(9)]);
+}

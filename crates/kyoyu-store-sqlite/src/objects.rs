@@ -11,8 +11,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use kyoyu_store::{
-    Actor, AuditAction, NewObject, ObjectQuery, OrgId, StatusDetail, StatusRecord, StoreError, Tlp,
-    VersionMatch,
+    Actor, AuditAction, NewObject, ObjectQuery, OrgId, STATUS_RETENTION, Standing, StatusDetail,
+    StatusRecord, StoreError, Tlp, VersionMatch,
 };
 use rusqlite::types::Value;
 use sqlx::SqliteConnection;
@@ -50,35 +50,69 @@ pub(crate) async fn add(
     failures: Vec<StatusDetail>,
     outflows: &[AuditAction],
 ) -> Result<StatusRecord, StoreError> {
-    if communities::standing(connection, tenant, collection)
-        .await?
-        .is_none()
-    {
+    let Some(standing) = communities::standing(connection, tenant, collection).await? else {
         return Err(not_found(collection));
-    }
+    };
     let request_timestamp = now();
     let mut last = last_date_added(connection).await?;
     let mut successes = Vec::with_capacity(objects.len());
+    let mut failures = failures;
     for object in objects {
-        successes.push(StatusDetail {
-            id: object.id.clone(),
-            version: object.version.clone(),
-            message: None,
-        });
         let row = sqlx::query(
             "SELECT MAX(version) AS newest,
-                    MAX(CASE WHEN version = ? THEN 1 ELSE 0 END) AS present
+                    MAX(CASE WHEN version = ? THEN json END) AS present,
+                    (SELECT submitter FROM stix_objects
+                     WHERE collection = ? AND id = ? ORDER BY seq LIMIT 1) AS producer
              FROM stix_objects WHERE collection = ? AND id = ?",
         )
         .bind(&object.version)
         .bind(collection)
         .bind(&object.id)
+        .bind(collection)
+        .bind(&object.id)
         .fetch_one(&mut *connection)
         .await
         .map_err(database("looking up an object's versions"))?;
-        if optional_integer(&row, TABLE, "present")? == Some(1) {
+        let refuse = |message: String| StatusDetail {
+            id: object.id.clone(),
+            version: object.version.clone(),
+            message: Some(message),
+        };
+        // An object belongs to the tenant that first stored its id in the collection: only it,
+        // and the hub that owns the community (moderation), add versions of it.
+        let producer = optional_integer(&row, TABLE, "producer")?;
+        if let Some(producer) = producer
+            && producer != tenant.0
+            && standing != Standing::Owner
+        {
+            failures.push(refuse(format!(
+                "`{}` belongs to another producer in this collection; only it, or the hub that owns the community, adds versions of it",
+                object.id
+            )));
             continue;
         }
+        if let Some(stored) = optional_text(&row, TABLE, "present")? {
+            // The same version again: a success without a second copy when it is the same
+            // object, refused when it says something else under the same version.
+            if same_json(&stored, &object.json) {
+                successes.push(StatusDetail {
+                    id: object.id.clone(),
+                    version: object.version.clone(),
+                    message: None,
+                });
+            } else {
+                failures.push(refuse(format!(
+                    "`{}` version {} is stored with other content; a change is a new `modified`",
+                    object.id, object.version
+                )));
+            }
+            continue;
+        }
+        successes.push(StatusDetail {
+            id: object.id.clone(),
+            version: object.version.clone(),
+            message: None,
+        });
         let is_latest = match optional_text(&row, TABLE, "newest")? {
             Some(newest) => object.version > newest,
             None => true,
@@ -137,6 +171,12 @@ pub(crate) async fn add(
         successes,
         failures,
     };
+    // Statuses past their retention go with the next POST (an index range on their time).
+    sqlx::query("DELETE FROM statuses WHERE request_timestamp < ?")
+        .bind(format_time(&(request_timestamp - STATUS_RETENTION)))
+        .execute(&mut *connection)
+        .await
+        .map_err(database("removing expired statuses"))?;
     sqlx::query(
         "INSERT INTO statuses (id, tenant, collection, status, request_timestamp, successes,
                                failures)
@@ -163,6 +203,18 @@ pub(crate) async fn add(
         audit_log::append(connection, Some(tenant), actor, outflow).await?;
     }
     Ok(status)
+}
+
+/// Whether two JSON texts are the same object (key order and spacing aside).
+fn same_json(stored: &str, posted: &str) -> bool {
+    stored == posted
+        || matches!(
+            (
+                serde_json::from_str::<serde_json::Value>(stored),
+                serde_json::from_str::<serde_json::Value>(posted),
+            ),
+            (Ok(a), Ok(b)) if a == b
+        )
 }
 
 fn push_in_list(sql: &mut String, params: &mut Vec<Value>, column: &str, values: &[String]) {
@@ -330,10 +382,11 @@ pub(crate) async fn status(
 ) -> Result<Option<StatusRecord>, StoreError> {
     let row = sqlx::query(
         "SELECT id, collection, status, request_timestamp, successes, failures FROM statuses
-         WHERE id = ? AND tenant = ?",
+         WHERE id = ? AND tenant = ? AND request_timestamp >= ?",
     )
     .bind(id)
     .bind(tenant.0)
+    .bind(format_time(&(now() - STATUS_RETENTION)))
     .fetch_optional(&mut *connection)
     .await
     .map_err(database("reading a status"))?;

@@ -54,8 +54,14 @@ async fn open_records_the_migrations_once() {
             .fetch_all(&mut raw)
             .await
             .unwrap();
-    assert_eq!(versions, vec![(1, "0001_init".to_owned())]);
-    assert_eq!(SqliteStore::schema_version(), 1);
+    assert_eq!(
+        versions,
+        vec![
+            (1, "0001_init".to_owned()),
+            (2, "0002_status_expiry".to_owned())
+        ]
+    );
+    assert_eq!(SqliteStore::schema_version(), 2);
     let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(&mut raw)
         .await
@@ -123,11 +129,12 @@ async fn two_stores_opening_a_new_database_at_once_apply_the_migrations_once() {
         let (one, two) = tokio::join!(SqliteStore::open(dir.path()), SqliteStore::open(dir.path()));
         let (one, two) = (one.expect("the first open"), two.expect("the second open"));
         let mut raw = raw_connection(dir.path()).await;
-        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
-            .fetch_all(&mut raw)
-            .await
-            .unwrap();
-        assert_eq!(versions, vec![1]);
+        let versions: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version")
+                .fetch_all(&mut raw)
+                .await
+                .unwrap();
+        assert_eq!(versions, vec![1, 2]);
         raw.close().await.unwrap();
         one.close().await;
         two.close().await;

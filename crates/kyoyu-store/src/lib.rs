@@ -437,6 +437,10 @@ pub struct StatusDetail {
     pub message: Option<String>,
 }
 
+/// How long a status resource is kept after its request: a client polls it within minutes;
+/// kept for good, statuses would grow the database with every POST.
+pub const STATUS_RETENTION: chrono::TimeDelta = chrono::TimeDelta::days(7);
+
 /// A TAXII status resource: the outcome of one POST of objects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusRecord {
@@ -590,8 +594,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Adds objects to a collection the tenant owns or belongs to, in one transaction with the
     /// status resource and the audit entries (one for the request, plus `outflows`: the items a
-    /// share release carries); objects already present in the same version are reported as
-    /// successes without a second copy.
+    /// share release carries). An object belongs to the tenant that first stored its id in the
+    /// collection: a version from anyone else but the owning hub is a failure with why. The same
+    /// version again is a success without a second copy when its JSON is the same object, and a
+    /// failure when it says something else.
     async fn add_objects(
         &self,
         tenant: OrgId,
@@ -620,7 +626,8 @@ pub trait Store: Send + Sync + 'static {
         id: &str,
         versions: &VersionMatch,
     ) -> StoreResult<u64>;
-    /// A status resource of the tenant's.
+    /// A status resource of the tenant's, if it is younger than [`STATUS_RETENTION`] (older
+    /// ones are removed when objects are next added).
     async fn status(&self, tenant: OrgId, id: &str) -> StoreResult<Option<StatusRecord>>;
 
     // --- audit ---

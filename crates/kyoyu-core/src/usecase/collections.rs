@@ -150,6 +150,10 @@ fn above_ceiling(tlp: Tlp, marked: bool, ceiling: Tlp) -> Localized {
     )
 }
 
+/// How far in the future a version (`modified`) may lie: the senders' clocks may be a little
+/// ahead; a version further out would stay "latest" for good and hide every later one.
+pub const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
 /// The rules one envelope (or one share's bundle) is admitted under: who sends it, the ceiling
 /// the hub stored for the community, and the marking definitions the envelope itself carries
 /// (they interpret its own objects' markings, never another sender's).
@@ -157,6 +161,7 @@ pub struct Admission {
     submitter: OrgId,
     ceiling: Tlp,
     now: String,
+    latest_version: chrono::DateTime<chrono::Utc>,
     definitions: HashMap<String, Option<TlpLevel>>,
 }
 
@@ -187,6 +192,7 @@ impl Admission {
             submitter,
             ceiling,
             now: now_text(),
+            latest_version: chrono::Utc::now() + CLOCK_SKEW,
             definitions,
         }
     }
@@ -225,6 +231,18 @@ impl Admission {
                 format!("objects[{index}]: {error}"),
             )
         })?;
+        if let Ok(at) = chrono::DateTime::parse_from_rfc3339(&version)
+            && at.to_utc() > self.latest_version
+        {
+            return Err(refuse(
+                head.id,
+                version,
+                format!(
+                    "objects[{index}]: the version (`modified`) lies in the future, beyond the {} minutes of clock skew this server allows",
+                    CLOCK_SKEW.num_minutes()
+                ),
+            ));
+        }
         let errors: Vec<String> = validate_object(&object)
             .into_iter()
             .filter(|diagnostic| diagnostic.severity == Severity::Error)

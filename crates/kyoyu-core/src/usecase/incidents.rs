@@ -147,13 +147,30 @@ pub struct Imported {
 
 /// The items of a STIX bundle or MISP event as incident-file entries, and the diagnostics. A
 /// plain function: the importer's item stream is not `Send` and must not live across an await.
-fn import_items(body: &[u8]) -> UseCaseResult<(Vec<serde_json::Value>, Vec<String>)> {
-    let imported = crate::import::import_reader(
+fn import_items(
+    body: &[u8],
+    max_objects: usize,
+) -> UseCaseResult<(Vec<serde_json::Value>, Vec<String>)> {
+    let limits = kyoyu_stix::ImportLimits {
+        max_objects,
+        max_diagnostics: LISTED_DIAGNOSTICS,
+    };
+    let mut imported = crate::import::import_reader_limited(
         body,
         "request body",
         crate::import::ImportedItems::default(),
+        limits,
     )
-    .map_err(|error| UseCaseError::Invalid(error.to_string()))?;
+    .map_err(|error| match error {
+        crate::import::ImportError::TooLarge { .. } => UseCaseError::TooLarge(error.to_string()),
+        error => UseCaseError::Invalid(error.to_string()),
+    })?;
+    if imported.diagnostics_dropped > 0 {
+        imported.diagnostics.push(format!(
+            "… and {} more elements left out",
+            imported.diagnostics_dropped
+        ));
+    }
     if imported.items.is_empty() {
         return Err(UseCaseError::Invalid(format!(
             "nothing to import: {}",
@@ -174,17 +191,22 @@ fn import_items(body: &[u8]) -> UseCaseResult<(Vec<serde_json::Value>, Vec<Strin
     Ok((entries, imported.diagnostics))
 }
 
+/// How many of an import's diagnostics are listed; the rest are counted.
+pub const LISTED_DIAGNOSTICS: usize = 100;
+
 /// Takes the items of a STIX 2.1 bundle or a MISP event into an incident (like
-/// `kyoyu import --into`): lenient, every element left out named with its JSON path.
+/// `kyoyu import --into`): lenient, every element left out named with its JSON path (the first
+/// [`LISTED_DIAGNOSTICS`], then a count); at most `max_objects` objects.
 pub async fn import(
     store: &dyn Store,
     caller: &Caller,
     for_org: Option<&str>,
     id: &str,
     body: &[u8],
+    max_objects: usize,
 ) -> UseCaseResult<Imported> {
     require(caller, Action::WriteIncident)?;
-    let (entries, diagnostics) = import_items(body)?;
+    let (entries, diagnostics) = import_items(body, max_objects)?;
     let appended = append(store, caller, for_org, id, Part::Items, entries).await?;
     Ok(Imported {
         appended,

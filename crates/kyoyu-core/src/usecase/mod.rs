@@ -62,6 +62,9 @@ pub enum UseCaseError {
     /// The request is well formed but cannot be done as it stands (invalid content).
     #[error("{0}")]
     Invalid(String),
+    /// The request is larger than this server takes (objects, not bytes).
+    #[error("{0}")]
+    TooLarge(String),
     /// It conflicts with the current state.
     #[error("{0}")]
     Conflict(String),

@@ -212,6 +212,7 @@ pub(super) async fn import(
         act_for.for_org.as_deref(),
         &id,
         &body,
+        state.settings.max_objects,
     )
     .await?;
     Ok(Json(Imported {
