@@ -258,16 +258,135 @@ fn withheld(
     }
 }
 
-/// A stable pseudonym for the submitter toward one community: the same incident and community
-/// always give the same name, and it says nothing of the victim.
-fn pseudonym(incident: &Incident, community: &Community) -> String {
-    // FNV-1a: stable across releases and platforms (unlike `DefaultHasher`), no dependency.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in incident.id.bytes().chain([0]).chain(community.id.bytes()) {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
+/// The secret that keys pseudonyms and derived object ids (HMAC-SHA-256): without it, neither
+/// the submitter's pseudonym nor an object id can be recomputed from an incident id, however
+/// guessable the incident id is. A server holds one per installation in its data directory
+/// (outside the database, backed up with it); an organization's own exports use a key of their
+/// own ([`PseudonymKey::for_organization`] on a server, a key file beside the incident file on
+/// the command line).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PseudonymKey([u8; 32]);
+
+impl std::fmt::Debug for PseudonymKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PseudonymKey(…)")
     }
-    format!("kyoyu-submitter-{:012x}", hash & 0xffff_ffff_ffff)
+}
+
+/// A key file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The file cannot be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The key file.
+        path: String,
+        /// The IO error.
+        source: std::io::Error,
+    },
+    /// The file does not hold a key.
+    #[error("{path}: not a kyoyu key (expected 64 hexadecimal digits)")]
+    Malformed {
+        /// The key file.
+        path: String,
+    },
+    /// The system has no randomness to make one.
+    #[error("no randomness for a new key: {0}")]
+    Random(String),
+}
+
+impl PseudonymKey {
+    /// A key from its 32 bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// A new random key.
+    pub fn generate() -> Result<Self, KeyError> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|error| KeyError::Random(error.to_string()))?;
+        Ok(Self(bytes))
+    }
+
+    /// The key in `path`, or a new one written there (readable by its owner only) when the
+    /// file does not exist yet.
+    pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
+        let shown = path.display().to_string();
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::from_hex(text.trim()).ok_or(KeyError::Malformed { path: shown }),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                let key = Self::generate()?;
+                write_private(path, &key.to_hex()).map_err(|source| KeyError::Io {
+                    path: shown,
+                    source,
+                })?;
+                Ok(key)
+            }
+            Err(source) => Err(KeyError::Io {
+                path: shown,
+                source,
+            }),
+        }
+    }
+
+    fn from_hex(text: &str) -> Option<Self> {
+        if text.len() != 64 {
+            return None;
+        }
+        let mut bytes = [0u8; 32];
+        for (index, byte) in bytes.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(text.get(index * 2..index * 2 + 2)?, 16).ok()?;
+        }
+        Some(Self(bytes))
+    }
+
+    fn to_hex(&self) -> String {
+        self.0.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+
+    /// The key of one organization's own exports, derived from this one.
+    pub fn for_organization(&self, organization: &str) -> Self {
+        Self(self.mac(&["organization", organization]))
+    }
+
+    /// HMAC-SHA-256 of the parts, each length-prefixed so no two lists of parts collide.
+    fn mac(&self, parts: &[&str]) -> [u8; 32] {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        mac.finalize().into_bytes().into()
+    }
+}
+
+/// Writes a new file readable by its owner only (0600 on Unix), failing if it exists.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.sync_all()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// A stable pseudonym for the submitter toward one community: the same incident, community and
+/// key always give the same name; without the key it says nothing of the victim (HMAC).
+fn pseudonym(key: &PseudonymKey, incident: &Incident, community: &Community) -> String {
+    let mac = key.mac(&["pseudonym", &incident.id, &community.id]);
+    format!("kyoyu-submitter-{}", &hex(&mac)[..24])
 }
 
 /// The outgoing fields of an item, scanned: the texts that may leave (redacted when the form
@@ -364,12 +483,14 @@ fn content(item: &Item, mut scanned: Scanned, samples_base: &Path) -> Result<Con
 
 /// Decides the share package toward `community_id`. The identifier check uses the scanner the
 /// assessment was made with (there is no gate without one); sample paths are relative to
-/// `samples_base`, and a sample leaves as its SHA-256 only.
+/// `samples_base`, and a sample leaves as its SHA-256 only; the pseudonym and the derived ids are
+/// keyed with `key`.
 pub fn share_package(
     incident: &Incident,
     assessment: &Assessment,
     community_id: &str,
     samples_base: &Path,
+    key: &PseudonymKey,
 ) -> Result<Package, EgressError> {
     if assessment.incident != incident.id {
         return Err(EgressError::WrongAssessment {
@@ -385,12 +506,12 @@ pub fn share_package(
     // Toward a hub the producer is always a pseudonym (G5, G7). An ISAC may know its members
     // (G5), but naming the victim is then a decision of its own: until the incident file can
     // record it, packages carry the pseudonym toward every community.
-    let producer = Producer::Pseudonym(pseudonym(incident, &community));
+    let producer = Producer::Pseudonym(pseudonym(key, incident, &community));
     let mut package = Package {
         producer,
         releases: Vec::new(),
         withheld: Vec::new(),
-        id_namespace: format!("{}\0{}", incident.id, community.id),
+        id_namespace: hex(&key.mac(&["ids", &incident.id, &community.id])),
         community,
     };
     let community = package.community.clone();

@@ -13,7 +13,7 @@ use kyoyu_misp::{
     Analysis, Attribute, AttributeKind, AttributeRare, Distribution, Event, Observable,
     Organisation, Tag, ThreatLevel, Uuid,
 };
-use kyoyu_model::{IocType, Timestamp, Tlp};
+use kyoyu_model::{IocType, ItemId, Timestamp, Tlp};
 use kyoyu_stix::object::{
     AttackPattern, Common, ExternalReference, Identity, Indicator, RareCommon, Vulnerability,
 };
@@ -206,9 +206,18 @@ fn window(package: &Package) -> (Option<Timestamp>, Option<Timestamp>) {
         .unwrap_or((None, None))
 }
 
-/// The package as one MISP event, and the releases (or parts) MISP has no attribute for. `at`
-/// stamps the event.
-pub fn misp_event(package: &Package, at: Timestamp) -> (Event, Vec<String>) {
+/// What a writer put into its document: the releases that left (an attack window only when
+/// it was written on something), and what it could not express.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Written {
+    /// The items that left, in the form the gate decided.
+    pub left: Vec<ItemId>,
+    /// One line per release (or part of one) the format has no form for.
+    pub skipped: Vec<String>,
+}
+
+/// The package as one MISP event, and what of it was written. `at` stamps the event.
+pub fn misp_event(package: &Package, at: Timestamp) -> (Event, Written) {
     let timestamp = at.timestamp();
     let producer = package.producer.name().to_owned();
     let (from, to) = window(package);
@@ -249,20 +258,36 @@ pub fn misp_event(package: &Package, at: Timestamp) -> (Event, Vec<String>) {
         .max()
         .unwrap_or(kyoyu_model::UNMARKED_SHARE_TLP.min(package.community.max_tlp));
     event.tags.push(Tag::tlp(strictest));
-    let mut skipped = Vec::new();
+    let mut written = Written::default();
+    let mut window_item = None;
     for release in &package.releases {
+        let mut left = false;
         if let Content::Technique {
             technique: Some(technique),
             ..
         } = &release.content
         {
             event.tags.push(Tag::named(galaxy_tag(technique.as_str())));
+            left = true;
         }
-        event
-            .attributes
-            .extend(attributes(package, release, &seen, timestamp, &mut skipped));
+        if let Content::AttackWindow(_) = release.content {
+            window_item = Some(release.item.clone());
+        }
+        let attributes = attributes(package, release, &seen, timestamp, &mut written.skipped);
+        left |= !attributes.is_empty();
+        event.attributes.extend(attributes);
+        if left {
+            written.left.push(release.item.clone());
+        }
     }
-    (event, skipped)
+    // The window leaves as the attributes' first and last seen, so only with an attribute.
+    if let Some(item) = window_item
+        && !event.attributes.is_empty()
+        && (seen.0.is_some() || seen.1.is_some())
+    {
+        written.left.push(item);
+    }
+    (event, written)
 }
 
 /// A STIX object that could not be built (a bug in the exporter, reported with the item).
@@ -513,7 +538,7 @@ fn stix_object(
 /// their ATT&CK references, vulnerabilities with CVE references; `valid_from` of indicators is
 /// the attack window's start. Releases with no STIX form (an IoC type without a pattern builder)
 /// are returned as skipped.
-pub fn stix_bundle(package: &Package, at: Timestamp) -> Result<(String, Vec<String>), ExportError> {
+pub fn stix_bundle(package: &Package, at: Timestamp) -> Result<(String, Written), ExportError> {
     let now = stix_time(at);
     let producer = stix_id("identity", package, "producer");
     let valid_from = window(package)
@@ -543,18 +568,32 @@ pub fn stix_bundle(package: &Package, at: Timestamp) -> Result<(String, Vec<Stri
     );
     let mut objects = vec![identity];
     let mut markings: Vec<Tlp> = vec![identity_tlp];
-    let mut skipped = Vec::new();
+    let mut written = Written::default();
+    let mut window_item = None;
+    let mut indicators = 0usize;
     for release in &package.releases {
+        if let Content::AttackWindow(_) = release.content {
+            window_item = Some(release.item.clone());
+        }
         match stix_object(package, release, &now, &valid_from, &producer) {
             Ok(object) => {
                 if !markings.contains(&release.tlp) {
                     markings.push(release.tlp);
                 }
+                indicators += usize::from(object.object_type == "indicator");
                 objects.push(object);
+                written.left.push(release.item.clone());
             }
-            Err(Some(why)) => skipped.push(why),
+            Err(Some(why)) => written.skipped.push(why),
             Err(None) => {}
         }
+    }
+    // The window leaves as the indicators' `valid_from`, so only with an indicator.
+    if let Some(item) = window_item
+        && indicators > 0
+        && window(package).0.is_some()
+    {
+        written.left.push(item);
     }
     let stix_error = |error: kyoyu_stix::bundle::ExportError| ExportError::Stix(error.to_string());
     let mut writer =
@@ -569,5 +608,5 @@ pub fn stix_bundle(package: &Package, at: Timestamp) -> Result<(String, Vec<Stri
         writer.write_object(object).map_err(stix_error)?;
     }
     let bytes = writer.finish().map_err(stix_error)?;
-    Ok((String::from_utf8_lossy(&bytes).into_owned(), skipped))
+    Ok((String::from_utf8_lossy(&bytes).into_owned(), written))
 }

@@ -331,3 +331,136 @@ pub fn render(assessment: &Assessment, incident: &Incident, lang: Lang) -> Strin
     }
     out
 }
+
+/// The summary for executives and PR (M2): counts, decisions by item id and kind, the legal
+/// deadlines and the publication advice in plain language — and no item's value or text, no
+/// finding, no reason that quotes an item, since executives are promised no item details.
+pub fn executive(assessment: &Assessment, incident: &Incident, lang: Lang) -> String {
+    let mut out = String::new();
+    let guidance = &assessment.guidance;
+    let title = assessment
+        .title
+        .as_deref()
+        .map(|title| format!(" — {title}"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "{}{title}", assessment.incident);
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        text(lang, "評価時点", "Assessed at"),
+        timestamp(assessment.assessed_at)
+    );
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        text(lang, "情報の項目数", "Items of information"),
+        guidance.items.len()
+    );
+    let decisions = [
+        (
+            Decision::Allow,
+            text(lang, "今すぐ出せる", "can go out now"),
+        ),
+        (
+            Decision::Review,
+            text(lang, "確認が必要", "need your review"),
+        ),
+        (Decision::Hold, text(lang, "保留", "held")),
+        (
+            Decision::Deny,
+            text(lang, "出さない", "not for this channel"),
+        ),
+    ];
+    let _ = writeln!(
+        out,
+        "\n## {}",
+        text(lang, "経路ごとの判断", "Decisions by channel")
+    );
+    for channel in Channel::ALL {
+        let _ = writeln!(out, "  {}:", channel_name(channel, lang));
+        for (decision, name) in decisions {
+            let entries: Vec<String> = guidance
+                .items
+                .iter()
+                .filter(|item| item.channel(channel).decision == decision)
+                .map(|item| {
+                    let kind = incident
+                        .items
+                        .iter()
+                        .find(|candidate| candidate.id == item.id)
+                        .map(|candidate| kind_name(candidate.kind(), lang))
+                        .unwrap_or_default();
+                    let mut rules: Vec<&str> = item
+                        .channel(channel)
+                        .reasons
+                        .iter()
+                        .map(|reason| reason.rule)
+                        .collect();
+                    rules.dedup();
+                    if rules.is_empty() || decision == Decision::Allow {
+                        format!("{} ({kind})", item.id)
+                    } else {
+                        format!("{} ({kind}; {})", item.id, rules.join(", "))
+                    }
+                })
+                .collect();
+            if !entries.is_empty() {
+                let _ = writeln!(out, "    {} {name}: {}", entries.len(), entries.join(", "));
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n## {}",
+        text(lang, "法令上の報告期限（G14）", "Legal deadlines (G14)")
+    );
+    if assessment.obligations.is_empty() {
+        let _ = writeln!(out, "  {}", text(lang, "（該当なし）", "(none apply)"));
+    }
+    for obligation in &assessment.obligations {
+        let due = obligation
+            .due
+            .map(timestamp)
+            .unwrap_or_else(|| text(lang, "期限の定めなし", "no fixed time").to_owned());
+        let _ = writeln!(
+            out,
+            "  - {due}  {}  {} → {}",
+            status_name(obligation.status, lang),
+            obligation.id,
+            obligation.recipient.get(lang)
+        );
+    }
+    let publication = &guidance.publication;
+    let _ = writeln!(out, "\n## {}", text(lang, "公表", "Publication"));
+    let _ = writeln!(
+        out,
+        "  {}: {}",
+        text(lang, "推奨", "Recommendation"),
+        recommendation_name(publication.recommendation, lang)
+    );
+    let open = publication
+        .checklist
+        .iter()
+        .filter(|entry| !entry.done)
+        .count();
+    let _ = writeln!(
+        out,
+        "  {}: {open} / {}",
+        text(lang, "未完了の確認項目", "Checklist items still open"),
+        publication.checklist.len()
+    );
+    for entry in publication.checklist.iter().filter(|entry| !entry.done) {
+        let _ = writeln!(out, "    [ ] {} ({})", entry.text.get(lang), entry.rule);
+    }
+    let sharing = &guidance.sharing;
+    if let (Some(delay), Some(effectiveness)) = (sharing.delay_hours, sharing.effectiveness) {
+        let _ = writeln!(
+            out,
+            "\n## {}\n  {delay:.1} h; {} {:.0}%",
+            text(lang, "情報共有のタイミング（G4）", "Sharing timing (G4)"),
+            text(lang, "残存価値", "value left"),
+            effectiveness * 100.0
+        );
+    }
+    out
+}

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use kyoyu_model::{Community, Incident, Timestamp, Tlp};
 
-use crate::egress::{EgressError, Form, Withheld, share_package};
+use crate::egress::{EgressError, Form, PseudonymKey, Withheld, share_package};
 use crate::export::ExportError;
 use crate::{AssessError, AssessSettings, assess};
 
@@ -43,7 +43,7 @@ pub struct Shared {
     pub document: String,
     /// The community as the gate judged it.
     pub community: Community,
-    /// What left.
+    /// What left: the releases the document holds (the audit log's `released` entries).
     pub released: Vec<Released>,
     /// Items the gate kept back, with why.
     pub withheld: Vec<Withheld>,
@@ -66,29 +66,34 @@ pub enum ShareError {
 }
 
 /// Assesses `incident` at `at` and writes what the gate lets go toward `community`; sample
-/// paths are relative to `samples_base`.
+/// paths are relative to `samples_base`; pseudonym and ids keyed with `key`.
 pub fn share(
     incident: &Incident,
     samples_base: &Path,
     community: &str,
     format: ShareFormat,
     at: Timestamp,
+    key: &PseudonymKey,
 ) -> Result<Shared, ShareError> {
     let assessment = assess(incident, samples_base, at, &AssessSettings::default())?;
-    let package = share_package(incident, &assessment, community, samples_base)?;
-    let (document, skipped) = match format {
+    let package = share_package(incident, &assessment, community, samples_base, key)?;
+    let (document, written) = match format {
         ShareFormat::Misp => {
-            let (event, skipped) = crate::export::misp_event(&package, at);
+            let (event, written) = crate::export::misp_event(&package, at);
             (
                 kyoyu_misp::export_event_pretty(&event, kyoyu_misp::Envelope::Wrapped),
-                skipped,
+                written,
             )
         }
         ShareFormat::Stix => crate::export::stix_bundle(&package, at)?,
     };
+    // What is recorded as released is what actually left, in the form it left: a release the
+    // format could not express never left (it is said in `skipped`).
+    let skipped = written.skipped;
     let released = package
         .releases
         .iter()
+        .filter(|release| written.left.contains(&release.item))
         .map(|release| Released {
             item: release.item.as_str().to_owned(),
             tlp: release.tlp,

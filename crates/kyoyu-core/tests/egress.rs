@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use kyoyu_core::egress::{Form, Producer, share_package};
+use kyoyu_core::egress::{Form, Producer, PseudonymKey, share_package};
 use kyoyu_core::{AssessSettings, assess, checks::scanner_for, load_incident};
 use kyoyu_model::timeline::parse_timestamp;
 use kyoyu_model::{
@@ -27,8 +27,14 @@ fn the_electronics_case_shares_only_what_may_go_and_names_no_victim() {
         &AssessSettings::default(),
     )
     .expect("assess");
-    let package =
-        share_package(&loaded.incident, &assessment, "jpcert", &loaded.base).expect("package");
+    let package = share_package(
+        &loaded.incident,
+        &assessment,
+        "jpcert",
+        &loaded.base,
+        &key(),
+    )
+    .expect("package");
     let released: Vec<(&str, Form)> = package
         .releases
         .iter()
@@ -70,7 +76,21 @@ fn the_electronics_case_shares_only_what_may_go_and_names_no_victim() {
             .iter()
             .all(|release| release.tlp == Tlp::Amber)
     );
-    assert!(share_package(&loaded.incident, &assessment, "no-such-hub", &loaded.base).is_err());
+    assert!(
+        share_package(
+            &loaded.incident,
+            &assessment,
+            "no-such-hub",
+            &loaded.base,
+            &key()
+        )
+        .is_err()
+    );
+}
+
+/// A fixed key, so packages are the same on every run.
+fn key() -> PseudonymKey {
+    PseudonymKey::from_bytes([7; 32])
 }
 
 const NAMES: [&str; 3] = ["Example Denki", "example-denki.co.jp", "svc-backup"];
@@ -212,7 +232,7 @@ proptest! {
         let at = parse_timestamp("2026-11-05T12:00:00+09:00").expect("time");
         let assessment = assess(&incident, Path::new("."), at, &AssessSettings::default()).expect("assess");
         let scanner = scanner_for(&incident.organization, false).expect("profile").expect("non-empty");
-        let package = share_package(&incident, &assessment, "c", Path::new(".")).expect("package");
+        let package = share_package(&incident, &assessment, "c", Path::new("."), &key()).expect("package");
         let community = &incident.communities[0];
         let hub = community.kind == CommunityKind::Hub;
         for release in &package.releases {
@@ -234,8 +254,12 @@ proptest! {
         prop_assert!(matches!(package.producer, Producer::Pseudonym(_)));
         // What actually leaves, in both formats, holds no profile identifier either, and every
         // marking in it is the one the gate decided for its item and within the ceiling.
-        let (misp, _) = kyoyu_core::export::misp_event(&package, at);
-        let (stix, _) = kyoyu_core::export::stix_bundle(&package, at).expect("STIX export");
+        let (misp, misp_written) = kyoyu_core::export::misp_event(&package, at);
+        let (stix, stix_written) = kyoyu_core::export::stix_bundle(&package, at).expect("STIX export");
+        // What a writer says left is among what the gate released.
+        for item in misp_written.left.iter().chain(&stix_written.left) {
+            prop_assert!(package.releases.iter().any(|release| &release.item == item));
+        }
         let bundle: serde_json::Value = serde_json::from_str(&stix).expect("bundle parses");
         for object in bundle["objects"].as_array().expect("objects") {
             for marking in object["object_marking_refs"].as_array().into_iter().flatten() {

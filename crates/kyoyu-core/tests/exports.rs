@@ -111,8 +111,15 @@ fn snapshot_exports(stem: &str) {
         .unwrap_or_else(|error| panic!("{stem}: {error}"));
     for community in &loaded.incident.communities {
         for (format, suffix) in [(ShareFormat::Stix, "stix"), (ShareFormat::Misp, "misp")] {
-            let shared = share(&loaded.incident, &loaded.base, &community.id, format, at)
-                .unwrap_or_else(|error| panic!("{stem} → {}: {error}", community.id));
+            let shared = share(
+                &loaded.incident,
+                &loaded.base,
+                &community.id,
+                format,
+                at,
+                &kyoyu_core::egress::PseudonymKey::from_bytes([7; 32]),
+            )
+            .unwrap_or_else(|error| panic!("{stem} → {}: {error}", community.id));
             assert_names_no_victim(stem, &loaded.incident.organization, &shared.document);
             insta::assert_snapshot!(
                 format!("{stem}__{}__{suffix}", community.id),

@@ -91,6 +91,15 @@ pub fn parse(text: &str, format: Format, file: &str) -> Result<Parsed, FileError
     Ok(Parsed { incident, warnings })
 }
 
+/// Why `text` is not an incident id (the rule of the incident file's `[incident] id`), or
+/// `None` when it is one: for callers that take an id outside a file, such as a URL.
+pub fn incident_id_problem(text: &str) -> Option<String> {
+    use crate::value::FromText;
+    crate::value::IncidentId::from_text(text)
+        .err()
+        .map(|invalid| invalid.0)
+}
+
 /// The line and column of a field, given as a path such as `items[3].path`, in an incident
 /// file's text — for errors found after parsing (a sample path that does not exist), so they
 /// point at the line like every other error.

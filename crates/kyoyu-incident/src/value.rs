@@ -116,6 +116,38 @@ impl FromText for NonBlank {
     }
 }
 
+/// An incident's id: it names the incident in paths and URLs (`/api/incidents/{id}`), so it is
+/// validated like every other identifier — 1 to 128 characters, printable, no blanks — and may
+/// not be `.` or `..` or hold a path or URL delimiter (`/`, `\`, `?`, `#`, `%`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct IncidentId(pub String);
+
+impl FromText for IncidentId {
+    const EXPECTING: &'static str = "an incident id";
+
+    fn from_text(text: &str) -> Result<Self, InvalidValue> {
+        let printable = !text
+            .chars()
+            .any(|character| character.is_whitespace() || character.is_control());
+        let delimiters = text.contains(['/', '\\', '?', '#', '%']);
+        if text.is_empty()
+            || text.chars().count() > 128
+            || !printable
+            || delimiters
+            || text == "."
+            || text == ".."
+        {
+            let shown: String = text.chars().take(40).collect();
+            return Err(InvalidValue(format!(
+                "`{}{}` is not an incident id; expected 1 to 128 printable characters without blanks, not `.` or `..`, without `/`, `\\`, `?`, `#` or `%`",
+                shown.escape_debug(),
+                if text.chars().count() > 40 { "…" } else { "" }
+            )));
+        }
+        Ok(IncidentId(text.to_owned()))
+    }
+}
+
 /// An IP range in CIDR notation; a single address is taken as a range of one (`/32`, `/128`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct IpRange(pub ipnet::IpNet);

@@ -12,7 +12,7 @@ use kyoyu_model::{
 };
 use serde::Deserialize;
 
-use crate::value::{Checked, IpRange, NonBlank, WireTimestamp};
+use crate::value::{Checked, IncidentId, IpRange, NonBlank, WireTimestamp};
 
 /// The whole incident file.
 #[derive(Debug, Deserialize)]
@@ -40,7 +40,7 @@ pub(crate) struct IncidentFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "the [incident] table")]
 pub(crate) struct IncidentTable {
-    pub id: Checked<NonBlank>,
+    pub id: Checked<IncidentId>,
     pub title: Option<String>,
     #[serde(default)]
     pub jurisdictions: Vec<Checked<Jurisdiction>>,

@@ -26,6 +26,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use kyoyu_core::egress::PseudonymKey;
 use kyoyu_store::Store;
 use tokio::net::TcpListener;
 
@@ -34,13 +35,31 @@ pub use state::AppState;
 
 use crate::error::{ApiError, TAXII_MEDIA_TYPE};
 
-/// The whole application as a router (tests may drive it without a socket).
+/// The whole application as a router, with a new random pseudonym key (tests may drive it
+/// without a socket; a server keeps its key, see [`app_with_key`]).
 pub fn app(store: Arc<dyn Store>, settings: Settings) -> Router {
+    let key =
+        PseudonymKey::generate().unwrap_or_else(|_| PseudonymKey::from_bytes(rand_fallback()));
+    app_with_key(store, settings, key)
+}
+
+/// Randomness when the system has none to give: never reached on the platforms kyoyu runs on;
+/// the address of a stack value and the time are better than a fixed key.
+fn rand_fallback() -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let marker = 0u8;
+    let seed = format!("{:p}{:?}", &marker, std::time::SystemTime::now());
+    Sha256::digest(seed.as_bytes()).into()
+}
+
+/// The whole application with the installation's pseudonym key.
+pub fn app_with_key(store: Arc<dyn Store>, settings: Settings, key: PseudonymKey) -> Router {
     let state = AppState {
         store,
         settings: Arc::new(settings),
         tokens: Arc::default(),
         metrics: Arc::default(),
+        key: Arc::new(key),
     };
     let body_limit = state.settings.max_body_bytes;
     routes::routes()
@@ -57,10 +76,11 @@ pub fn app(store: Arc<dyn Store>, settings: Settings) -> Router {
 pub async fn serve(
     store: Arc<dyn Store>,
     settings: Settings,
+    key: PseudonymKey,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(store, settings))
+    axum::serve(listener, app_with_key(store, settings, key))
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use kyoyu_core::egress::PseudonymKey;
 use kyoyu_store::Store;
 
 use crate::auth::TokenCache;
@@ -22,4 +23,6 @@ pub struct AppState {
     pub tokens: Arc<TokenCache>,
     /// Request counters.
     pub metrics: Arc<Metrics>,
+    /// The installation's secret that keys pseudonyms and derived ids.
+    pub key: Arc<PseudonymKey>,
 }

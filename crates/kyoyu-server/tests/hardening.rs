@@ -279,3 +279,157 @@ async fn a_status_lists_the_first_failures_and_counts_them_all() {
         Some(kyoyu_server::taxii::LISTED_FAILURES)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incident_ids_are_identifiers() {
+    let world = world().await;
+    for id in ["..", ".", "a\u{0}b", "a/b", "a b", &"x".repeat(100_000)] {
+        let incident = json!({"incident": {"id": id, "jurisdictions": ["JP"]}});
+        let (status, body) = call(
+            &world.app,
+            Method::POST,
+            "/api/incidents",
+            &world.victim,
+            Some(("application/json", incident.to_string())),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{:?}: {body}",
+            id.chars().take(8).collect::<String>()
+        );
+        assert!(body.contains("incident.id"), "{body}");
+        assert!(body.len() < 1024, "a short answer: {} bytes", body.len());
+    }
+    let (_, list) = call(
+        &world.app,
+        Method::GET,
+        "/api/incidents",
+        &world.victim,
+        None,
+    )
+    .await;
+    let list: Value = serde_json::from_str(&list).expect("json");
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "only INC-1: {list}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_executive_summary_carries_no_item_value_or_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).await.expect("store"));
+    let victim = store
+        .system_create_org(&Actor::operator(), "victim", OrgKind::Victim)
+        .await
+        .expect("org");
+    let responder = common::token(store.as_ref(), victim.id, Role::Responder, "")
+        .await
+        .0;
+    let executive = common::token(store.as_ref(), victim.id, Role::Executive, "")
+        .await
+        .0;
+    let app = app(store, Settings::default());
+    let incident = json!({
+        "incident": {"id": "INC-9", "title": "VPN intrusion", "jurisdictions": ["JP"]},
+        "organization": {"names": ["Example Denki"]},
+        "facts": {"personal_data": "none", "wrongful_act": true},
+        "timeline": [{"event": "discovery", "at": "2026-11-02T09:30:00+09:00"}],
+        "communities": [{"id": "hub", "type": "hub", "max_tlp": "red"}],
+        "items": [
+            {"id": "c2-red", "kind": "ioc", "type": "domain-name", "value": "red-secret.example.net", "tlp": "red", "text": "RED-TEXT-1"},
+            {"id": "dmg-1", "kind": "damage", "text": "DAMAGE-TEXT-2 at Example Denki"}
+        ]
+    });
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/incidents",
+        &responder,
+        Some(("application/json", incident.to_string())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    for lang in ["en", "ja"] {
+        let (status, summary) = call(
+            &app,
+            Method::GET,
+            &format!("/api/incidents/INC-9/summary?lang={lang}&at=2026-11-06T12:00:00%2B09:00"),
+            &executive,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{summary}");
+        for secret in [
+            "red-secret.example.net",
+            "RED-TEXT-1",
+            "DAMAGE-TEXT-2",
+            "Example Denki",
+        ] {
+            assert!(
+                !summary.contains(secret),
+                "`{secret}` in the executive summary: {summary}"
+            );
+        }
+        assert!(
+            summary.contains("c2-red"),
+            "decisions name items by id: {summary}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_records_only_what_left_in_the_form_it_left() {
+    let world = world().await;
+    // An ISAC may receive context under its terms once approved, but no share format can carry
+    // it: it never leaves, so it is never recorded as released.
+    let incident = json!({
+        "incident": {"id": "INC-2", "jurisdictions": ["JP"]},
+        "facts": {"personal_data": "none", "wrongful_act": true, "attacker_contained": true},
+        "timeline": [{"event": "discovery", "at": "2026-11-02T09:30:00+09:00"}],
+        "communities": [{"id": "isac", "type": "isac", "max_tlp": "amber"}],
+        "items": [
+            {"id": "c2", "kind": "ioc", "type": "domain-name", "value": "c2.example.net", "tlp": "green"},
+            {"id": "dmg", "kind": "damage", "text": "servers encrypted", "tlp": "green"}
+        ],
+        "approvals": [
+            {"item": "dmg", "channel": "share", "by": "ciso", "at": "2026-11-05T09:00:00+09:00", "resolution": "approve"}
+        ]
+    });
+    let (status, body) = call(
+        &world.app,
+        Method::POST,
+        "/api/incidents",
+        &world.victim,
+        Some(("application/json", incident.to_string())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = call(
+        &world.app,
+        Method::GET,
+        "/api/incidents/INC-2/export?community=isac&at=2026-11-06T12:00:00%2B09:00",
+        &world.victim,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, audit) = call(
+        &world.app,
+        Method::GET,
+        "/api/audit?limit=1000",
+        &world.victim,
+        None,
+    )
+    .await;
+    let entries: Vec<Value> = serde_json::from_str(&audit).expect("json");
+    let released: Vec<&str> = entries
+        .iter()
+        .filter(|entry| entry["action"]["action"] == "released")
+        .filter_map(|entry| entry["action"]["item"].as_str())
+        .collect();
+    assert!(released.contains(&"c2"), "{audit}");
+    assert!(
+        !released.contains(&"dmg"),
+        "context never left, yet recorded: {audit}"
+    );
+}

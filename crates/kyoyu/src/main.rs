@@ -185,6 +185,12 @@ enum Command {
         /// "Now" for the assessment and the package's timestamps (RFC 3339; default: now).
         #[arg(long, value_parser = parse_at)]
         at: Option<Timestamp>,
+        /// The organization's key file that keys the pseudonym and the object ids (HMAC);
+        /// created at the first export, readable by its owner only. Keep it: the same key gives
+        /// the same pseudonym and ids on every re-export. Default: `kyoyu.key` beside the
+        /// incident file.
+        #[arg(long)]
+        key: Option<PathBuf>,
     },
     /// Read a STIX 2.1 bundle or a MISP event and print its indicators, vulnerabilities and
     /// ATT&CK techniques as incident-file items, or add them to an incident file with `--into`. Elements that cannot
@@ -354,7 +360,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             output,
             at,
-        } => export(&file, &community, format, output, at),
+            key,
+        } => export(&file, &community, format, output, at, key),
         Command::Import { file, into } => {
             let collect = kyoyu_core::import::ImportedItems::default();
             let imported = match &into {
@@ -594,14 +601,18 @@ fn export(
     format: FormatArg,
     output: Option<PathBuf>,
     at: Option<Timestamp>,
+    key: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let loaded = kyoyu_core::load_incident(file)?;
+    let key_file = key.unwrap_or_else(|| loaded.base.join("kyoyu.key"));
+    let key = kyoyu_core::egress::PseudonymKey::load_or_create(&key_file)?;
     let at = at.unwrap_or_else(|| chrono::Local::now().fixed_offset());
     let format = match format {
         FormatArg::Misp => kyoyu_core::share::ShareFormat::Misp,
         FormatArg::Stix => kyoyu_core::share::ShareFormat::Stix,
     };
-    let shared = kyoyu_core::share::share(&loaded.incident, &loaded.base, community, format, at)?;
+    let shared =
+        kyoyu_core::share::share(&loaded.incident, &loaded.base, community, format, at, &key)?;
     for line in &shared.skipped {
         eprintln!("kyoyu: not in the bundle: {line}");
     }

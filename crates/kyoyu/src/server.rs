@@ -117,6 +117,9 @@ async fn issue_token(
     Ok(issued.secret)
 }
 
+/// The installation's pseudonym key, in the data directory.
+pub const PSEUDONYM_KEY_FILE: &str = "pseudonym.key";
+
 /// `kyoyu serve`.
 pub fn serve(
     args: &StoreArgs,
@@ -158,7 +161,12 @@ pub fn serve(
             "kyoyu: listening on http://{address} (TAXII 2.1 at /taxii2/, REST at /api/, OpenAPI at /api/openapi.json); data in {}",
             settings.data.display()
         );
-        kyoyu_server::serve(store, settings, listener, shutdown_signal()).await?;
+        // The installation's pseudonym key: in the data directory, outside the database, so a
+        // backup of the directory keeps it; created at the first start.
+        let key_file = settings.data.join(PSEUDONYM_KEY_FILE);
+        let key = kyoyu_core::egress::PseudonymKey::load_or_create(&key_file)
+            .with_context(|| "the pseudonym key cannot be used")?;
+        kyoyu_server::serve(store, settings, key, listener, shutdown_signal()).await?;
         eprintln!("kyoyu: stopped");
         Ok(ExitCode::SUCCESS)
     })

@@ -21,6 +21,8 @@ fn export(community: &str) -> (Option<i32>, String, String) {
             "misp",
             "--at",
             "2026-11-06T12:00:00+09:00",
+            "--key",
+            &common::test_key(),
         ])
         .current_dir(root())
         .output()
@@ -141,6 +143,8 @@ fn export_example(example: &str, community: &str, format: &str, at: &str) -> Str
             format,
             "--at",
             at,
+            "--key",
+            &common::test_key(),
         ])
         .current_dir(root())
         .output()
@@ -213,4 +217,69 @@ fn every_package_passes_the_oasis_validator_strictly_and_loads_in_pymisp() {
         String::from_utf8_lossy(&check.stdout),
         String::from_utf8_lossy(&check.stderr)
     );
+}
+
+/// The pseudonym and the object ids are keyed: the same key gives the same ones on every
+/// re-export (a new process each time), another key gives others, so they cannot be recomputed
+/// from the incident id without the key.
+#[test]
+fn the_pseudonym_and_ids_are_keyed_and_stable_with_their_key() {
+    let directory = std::env::temp_dir().join(format!("kyoyu-keys-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).expect("scratch");
+    let run = |key: &std::path::Path| {
+        let output = common::kyoyu(&[
+            "export",
+            "examples/electronics-maker.toml",
+            "--community",
+            "jpcert",
+            "--format",
+            "stix",
+            "--at",
+            "2026-11-06T12:00:00+09:00",
+            "--key",
+            key.to_str().expect("path"),
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let bundle: serde_json::Value = serde_json::from_slice(&output.stdout).expect("bundle");
+        let identity = bundle["objects"]
+            .as_array()
+            .expect("objects")
+            .iter()
+            .find(|object| object["type"] == "identity")
+            .expect("identity")
+            .clone();
+        (
+            identity["name"].as_str().expect("name").to_owned(),
+            bundle["id"].as_str().expect("id").to_owned(),
+        )
+    };
+    let first_key = directory.join("first.key");
+    let second_key = directory.join("second.key");
+    let first = run(&first_key);
+    assert!(first.0.starts_with("kyoyu-submitter-"), "{first:?}");
+    assert_eq!(run(&first_key), first, "stable with the same key");
+    let second = run(&second_key);
+    assert_ne!(second.0, first.0, "another key, another pseudonym");
+    assert_ne!(second.1, first.1, "another key, other ids");
+    let key_text = std::fs::read_to_string(&first_key).expect("key file");
+    assert_eq!(
+        key_text.trim().len(),
+        64,
+        "the key is kept as 64 hex digits"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&first_key)
+            .expect("key")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the key file is the owner's only");
+    }
+    std::fs::remove_dir_all(&directory).ok();
 }

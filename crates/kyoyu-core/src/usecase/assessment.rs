@@ -22,7 +22,8 @@ pub(crate) fn no_samples() -> &'static Path {
 pub enum View {
     /// The contract's JSON (`GET /api/incidents/{id}/assessment`; responders and vendors).
     Json,
-    /// The readable report (`GET /api/incidents/{id}/summary`; executives and PR too, M2).
+    /// The summary for executives and PR (`GET /api/incidents/{id}/summary`, M2): counts,
+    /// decisions, deadlines, publication advice; no item's value or text.
     Summary,
 }
 
@@ -55,7 +56,7 @@ pub async fn render(
         .map_err(|error| UseCaseError::Invalid(error.to_string()))?;
         Ok(match view {
             View::Json => crate::json::to_json(&assessment, lang),
-            View::Summary => crate::report::render(&assessment, &incident, lang),
+            View::Summary => crate::report::executive(&assessment, &incident, lang),
         })
     })
     .await?

@@ -48,6 +48,12 @@ pub async fn create(
 ) -> UseCaseResult<IncidentDoc> {
     require(caller, Action::WriteIncident)?;
     let tenant = acting_tenant(store, caller, for_org).await?;
+    // The id names the incident in every later URL: a bad one is the request's fault (400).
+    if let Some(id) = document["incident"]["id"].as_str()
+        && let Some(problem) = kyoyu_incident::incident_id_problem(id)
+    {
+        return Err(UseCaseError::BadRequest(format!("incident.id: {problem}")));
+    }
     let incident = check_document(&document)?;
     let doc = IncidentDoc::split(&incident.id, document)
         .ok_or_else(|| UseCaseError::Invalid("the incident must be a JSON object".into()))?;

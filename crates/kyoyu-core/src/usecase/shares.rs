@@ -19,7 +19,7 @@ use super::access::{Action, acting_tenant, require};
 use super::assessment::no_samples;
 use super::collections::Admission;
 use super::{Caller, UseCaseError, UseCaseResult, blocking, incidents};
-use crate::egress::Withheld;
+use crate::egress::{PseudonymKey, Withheld};
 use crate::share::{Released, ShareError, ShareFormat, Shared, share};
 
 fn share_error(error: ShareError) -> UseCaseError {
@@ -58,12 +58,15 @@ pub async fn export(
     community: &str,
     format: ShareFormat,
     at: Timestamp,
+    installation_key: &PseudonymKey,
 ) -> UseCaseResult<Shared> {
     require(caller, Action::Share)?;
     let tenant = acting_tenant(store, caller, for_org).await?;
     let incident = incidents::model(store, tenant, id).await?;
     let target = community.to_owned();
-    let shared = blocking(move || share(&incident, no_samples(), &target, format, at))
+    // An organization's own downloads are keyed per organization.
+    let key = installation_key.for_organization(&tenant.to_string());
+    let shared = blocking(move || share(&incident, no_samples(), &target, format, at, &key))
         .await?
         .map_err(share_error)?;
     let object = match format {
@@ -196,6 +199,7 @@ pub async fn into_collection(
     for_org: Option<&str>,
     id: &str,
     request: ShareRequest,
+    key: &PseudonymKey,
 ) -> UseCaseResult<CollectionShare> {
     require(caller, Action::Share)?;
     let tenant = acting_tenant(store, caller, for_org).await?;
@@ -223,9 +227,11 @@ pub async fn into_collection(
     let judged = toward(incident, &community_id, &terms);
     let at = request.at;
     let target = community_id.clone();
-    let shared = blocking(move || share(&judged, no_samples(), &target, ShareFormat::Stix, at))
-        .await?
-        .map_err(share_error)?;
+    let key = key.clone();
+    let shared =
+        blocking(move || share(&judged, no_samples(), &target, ShareFormat::Stix, at, &key))
+            .await?
+            .map_err(share_error)?;
     // The gate's bundle goes into the collection through the same admission as a TAXII POST
     // (validation, version, the stored ceiling, audience); an object refused there is our fault.
     #[derive(serde::Deserialize)]

@@ -61,6 +61,7 @@ pub(super) async fn export(
         &params.community,
         format,
         at,
+        &state.key,
     )
     .await?;
     Ok(with_content_type(
@@ -166,6 +167,7 @@ pub(super) async fn into_collection(
             community: request.community,
             at,
         },
+        &state.key,
     )
     .await?;
     let result = ShareResult {

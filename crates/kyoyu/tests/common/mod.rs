@@ -9,11 +9,21 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Runs `kyoyu` with the arguments from the repository root.
+/// The key file the tests' exports use (outside the repository: an export would otherwise
+/// create `kyoyu.key` beside the example it reads).
+pub fn test_key() -> String {
+    std::env::temp_dir()
+        .join(format!("kyoyu-test-{}.key", std::process::id()))
+        .display()
+        .to_string()
+}
+
+/// Runs `kyoyu` with the arguments from the repository root (an export with [`test_key`]).
 pub fn kyoyu(arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kyoyu"))
-        .args(arguments)
-        .current_dir(root())
-        .output()
-        .expect("kyoyu runs")
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kyoyu"));
+    command.args(arguments);
+    if arguments.first() == Some(&"export") && !arguments.contains(&"--key") {
+        command.args(["--key", &test_key()]);
+    }
+    command.current_dir(root()).output().expect("kyoyu runs")
 }
