@@ -322,3 +322,95 @@ fn nothing_the_gate_should_stop_reaches_a_collection_or_a_reader() {
         })
         .unwrap_or_else(|failure| panic!("{failure}"));
 }
+
+const TLP_IDS: [&str; 5] = [
+    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+    "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+    "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+];
+/// A marking reference nobody defines.
+const UNKNOWN_MARKING: &str = "marking-definition--99999999-9999-4999-8999-999999999999";
+
+/// A marking reference: one of the official TLP 2.0 ids (by rank) or, as 5, an unknown one.
+fn marking_ref(pick: usize) -> &'static str {
+    TLP_IDS.get(pick).copied().unwrap_or(UNKNOWN_MARKING)
+}
+
+/// An indicator with a random object marking and random granular markings.
+fn marked_object() -> impl Strategy<Value = (Option<usize>, Vec<(usize, &'static str)>)> {
+    let object_marking = prop_oneof![Just(None), (0usize..6).prop_map(Some)];
+    let granular = proptest::collection::vec(
+        (
+            0usize..6,
+            prop_oneof![Just("description"), Just("pattern"), Just("name")],
+        ),
+        0..3,
+    );
+    (object_marking, granular)
+}
+
+/// Granular markings on random objects posted over TAXII: no member ever receives an object
+/// that has any property marked TLP:RED or AMBER+STRICT, or a marking nobody can interpret in a
+/// community whose ceiling is RED.
+#[test]
+fn no_member_receives_a_property_marked_beyond_its_standing() {
+    let world = world();
+    let number = std::sync::atomic::AtomicUsize::new(0);
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(24));
+    runner
+        .run(&proptest::collection::vec(marked_object(), 1..8), |objects| {
+            let number = number.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            world.runtime.block_on(async {
+                let app = &world.app;
+                let (_, body) = call(app, Method::POST, "/api/communities", &world.analyst, Some((
+                    "application/json",
+                    json!({"title": format!("granular {number}"), "kind": "A", "max_tlp": "red"}).to_string(),
+                ))).await;
+                let collection = serde_json::from_str::<Value>(&body).expect("json")["id"].as_str().expect("id").to_owned();
+                for org in ["example-denki", "member-co"] {
+                    call(app, Method::POST, &format!("/api/communities/{collection}/members"), &world.analyst,
+                        Some(("application/json", json!({"org": org}).to_string()))).await;
+                }
+                let mut restricted = Vec::new();
+                let envelope: Vec<Value> = objects.iter().enumerate().map(|(index, (object_marking, granular))| {
+                    let id = format!("indicator--00000000-0000-4000-8000-{:012x}", number * 100 + index);
+                    let mut object = json!({
+                        "type": "indicator", "spec_version": "2.1", "id": id,
+                        "created": "2026-11-03T00:00:00.000Z", "modified": "2026-11-03T00:00:00.000Z",
+                        "name": format!("object {index}"), "description": "d",
+                        "pattern": "[domain-name:value = 'x.example.net']", "pattern_type": "stix",
+                        "valid_from": "2026-11-03T00:00:00Z"
+                    });
+                    if let Some(pick) = object_marking {
+                        object["object_marking_refs"] = json!([marking_ref(*pick)]);
+                    }
+                    if !granular.is_empty() {
+                        object["granular_markings"] = Value::Array(granular.iter()
+                            .map(|(pick, selector)| json!({"marking_ref": marking_ref(*pick), "selectors": [selector]}))
+                            .collect());
+                    }
+                    // RED (4), AMBER+STRICT (3) or unknown (5, counted as the RED ceiling).
+                    if object_marking.iter().chain(granular.iter().map(|(pick, _)| pick)).any(|pick| *pick >= 3) {
+                        restricted.push(id);
+                    }
+                    object
+                }).collect();
+                let (status, body) = call(app, Method::POST, &format!("/taxii2/kyoyu/collections/{collection}/objects/"),
+                    &world.victim, Some((common::TAXII, json!({"objects": envelope}).to_string()))).await;
+                prop_assert_eq!(status, StatusCode::ACCEPTED, "{}", body);
+                let path = format!("/taxii2/kyoyu/collections/{collection}/objects/?limit=1000");
+                let (_, member) = call(app, Method::GET, &path, &world.member, None).await;
+                for id in &restricted {
+                    prop_assert!(!member.contains(id.as_str()), "a member received {}: {}", id, member);
+                }
+                let (_, owner) = call(app, Method::GET, &path, &world.analyst, None).await;
+                for id in &restricted {
+                    prop_assert!(owner.contains(id.as_str()), "the owning hub receives {}", id);
+                }
+                Ok(())
+            })
+        })
+        .unwrap_or_else(|failure| panic!("{failure}"));
+}

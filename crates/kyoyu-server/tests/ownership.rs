@@ -268,6 +268,24 @@ async fn another_writer_cannot_take_over_supersede_hide_or_relabel_an_object() {
     )
     .await;
     assert_eq!(status["success_count"], 1, "{status}");
+    // The hub's moderation is in its own trail: which object, which version, whose.
+    let (_, audit) = call(
+        &world.app,
+        Method::GET,
+        "/api/audit?limit=1000",
+        &world.analyst,
+        None,
+    )
+    .await;
+    let entries: Vec<Value> = serde_json::from_str(&audit).expect("json");
+    assert!(
+        entries
+            .iter()
+            .any(|entry| entry["action"]["action"] == "object_moderated"
+                && entry["action"]["object"] == ID
+                && entry["action"]["version"] == "2026-11-07T00:00:00.000Z"),
+        "{audit}"
+    );
 }
 
 /// The "second writer" column of the authorization matrix: every write route of the table, tried

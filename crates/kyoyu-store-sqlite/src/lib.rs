@@ -500,6 +500,35 @@ mod tests {
             .expect("a plan")
     }
 
+    /// Adding an object looks up its versions by the unique (collection, id, version) index,
+    /// never by walking the collection (which made a load of 100,000 objects quadratic).
+    #[tokio::test]
+    async fn adding_an_object_looks_up_its_versions_by_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let plan: Vec<String> = store
+            .readers
+            .run(|connection| {
+                let sql = format!("EXPLAIN QUERY PLAN {}", objects::VERSIONS_OF_ONE);
+                let mut statement = connection.prepare(&sql).expect("a plan");
+                let rows = statement
+                    .query_map(["c", "indicator--1"], |row| row.get::<_, String>("detail"))
+                    .expect("a plan");
+                Ok(rows.map(|row| row.expect("detail")).collect())
+            })
+            .await
+            .expect("a plan");
+        let text = plan.join("\n");
+        assert!(
+            plan.iter().any(|line| line.starts_with("SEARCH")
+                && line.contains("sqlite_autoindex_stix_objects")
+                && line.contains("collection=? AND id=?")),
+            "{text}"
+        );
+        assert!(!plan.iter().any(|line| line.starts_with("SCAN")), "{text}");
+        store.close().await;
+    }
+
     #[tokio::test]
     async fn page_queries_walk_an_index_in_seq_order() {
         let dir = tempfile::tempdir().unwrap();

@@ -18,12 +18,16 @@ use rusqlite::types::Value;
 use sqlx::SqliteConnection;
 
 use crate::rows::{
-    database, format_org_list, format_time, json, now, optional_integer, optional_text, text, time,
-    to_json,
+    database, format_org_list, format_time, integer, json, now, optional_integer, optional_text,
+    text, time, to_json,
 };
 use crate::{audit_log, communities, readers};
 
 const TABLE: &str = "stix_objects";
+
+/// Every stored version of one object (the lookup of each added object; its plan is tested).
+pub(crate) const VERSIONS_OF_ONE: &str =
+    "SELECT seq, version, submitter, json FROM stix_objects WHERE collection = ?1 AND id = ?2";
 
 fn not_found(collection: &str) -> StoreError {
     StoreError::NotFound(format!("collection {collection:?}"))
@@ -58,21 +62,31 @@ pub(crate) async fn add(
     let mut successes = Vec::with_capacity(objects.len());
     let mut failures = failures;
     for object in objects {
-        let row = sqlx::query(
-            "SELECT MAX(version) AS newest,
-                    MAX(CASE WHEN version = ? THEN json END) AS present,
-                    (SELECT submitter FROM stix_objects
-                     WHERE collection = ? AND id = ? ORDER BY seq LIMIT 1) AS producer
-             FROM stix_objects WHERE collection = ? AND id = ?",
-        )
-        .bind(&object.version)
-        .bind(collection)
-        .bind(&object.id)
-        .bind(collection)
-        .bind(&object.id)
-        .fetch_one(&mut *connection)
-        .await
-        .map_err(database("looking up an object's versions"))?;
+        // Every stored version of the object, through the unique (collection, id, version)
+        // index: an object has a handful, and an aggregate or ORDER BY here lets the planner
+        // walk the whole collection in seq order instead.
+        let rows = sqlx::query(VERSIONS_OF_ONE)
+            .bind(collection)
+            .bind(&object.id)
+            .fetch_all(&mut *connection)
+            .await
+            .map_err(database("looking up an object's versions"))?;
+        let mut first: Option<(i64, Option<i64>)> = None;
+        let mut newest: Option<String> = None;
+        let mut present: Option<String> = None;
+        for row in &rows {
+            let seq = integer(row, TABLE, "seq")?;
+            let version = text(row, TABLE, "version")?;
+            if first.is_none_or(|(first_seq, _)| seq < first_seq) {
+                first = Some((seq, optional_integer(row, TABLE, "submitter")?));
+            }
+            if version == object.version {
+                present = Some(text(row, TABLE, "json")?);
+            }
+            if newest.as_ref().is_none_or(|newest| version > *newest) {
+                newest = Some(version);
+            }
+        }
         let refuse = |message: String| StatusDetail {
             id: object.id.clone(),
             version: object.version.clone(),
@@ -80,7 +94,7 @@ pub(crate) async fn add(
         };
         // An object belongs to the tenant that first stored its id in the collection: only it,
         // and the hub that owns the community (moderation), add versions of it.
-        let producer = optional_integer(&row, TABLE, "producer")?;
+        let producer = first.and_then(|(_, submitter)| submitter);
         if let Some(producer) = producer
             && producer != tenant.0
             && standing != Standing::Owner
@@ -91,7 +105,7 @@ pub(crate) async fn add(
             )));
             continue;
         }
-        if let Some(stored) = optional_text(&row, TABLE, "present")? {
+        if let Some(stored) = present {
             // The same version again: a success without a second copy when it is the same
             // object, refused when it says something else under the same version.
             if same_json(&stored, &object.json) {
@@ -113,8 +127,20 @@ pub(crate) async fn add(
             version: object.version.clone(),
             message: None,
         });
-        let is_latest = match optional_text(&row, TABLE, "newest")? {
-            Some(newest) => object.version > newest,
+        if let Some(producer) = producer
+            && producer != tenant.0
+        {
+            // The owning hub's moderation of another's object: its own entry in the hub's trail.
+            let moderated = AuditAction::ObjectModerated {
+                collection: collection.to_owned(),
+                object: object.id.clone(),
+                version: object.version.clone(),
+                producer,
+            };
+            audit_log::append(connection, Some(tenant), actor, &moderated).await?;
+        }
+        let is_latest = match &newest {
+            Some(newest) => object.version > *newest,
             None => true,
         };
         if is_latest {

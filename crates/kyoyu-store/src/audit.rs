@@ -99,6 +99,17 @@ pub enum AuditAction {
         /// Objects refused.
         refused: usize,
     },
+    /// The owning hub added a version of an object another tenant produced (moderation).
+    ObjectModerated {
+        /// The collection.
+        collection: String,
+        /// The object's id.
+        object: String,
+        /// The version the hub added.
+        version: String,
+        /// The object's producer.
+        producer: i64,
+    },
     /// Object versions were deleted from a collection.
     ObjectDeleted {
         /// The collection.

@@ -692,6 +692,19 @@ fn sigterm_stops_the_server_gracefully() {
     )
     .expect("whoami");
     assert_eq!(status, 200);
+    // The installation's pseudonym key was created at the first start, the owner's only.
+    let key_file = dir.path().join("pseudonym.key");
+    let key = std::fs::read_to_string(&key_file).expect("the pseudonym key is in the data dir");
+    assert_eq!(key.trim().len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file)
+            .expect("key")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the key is the owner's only");
+    }
     let pid = server.child.id().to_string();
     let kill = Command::new("kill")
         .args(["-TERM", &pid])
@@ -714,6 +727,8 @@ fn sigterm_stops_the_server_gracefully() {
     )
     .expect("whoami");
     assert_eq!(status, 200);
+    // The same key after the restart: pseudonyms and derived ids stay as they were.
+    assert_eq!(std::fs::read_to_string(&key_file).expect("key"), key);
 }
 
 /// Schemathesis generates requests from the OpenAPI document (valid, boundary and malformed
