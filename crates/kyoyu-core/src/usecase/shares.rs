@@ -48,6 +48,17 @@ fn released_actions(
         .collect()
 }
 
+/// What to download: the package toward one of the incident file's communities.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    /// The community of the incident file.
+    pub community: String,
+    /// The format.
+    pub format: ShareFormat,
+    /// The instant to assess at.
+    pub at: Timestamp,
+}
+
 /// The share package toward a community the incident file declares, as a document to download;
 /// each released item is recorded before the document is handed out.
 pub async fn export(
@@ -55,11 +66,15 @@ pub async fn export(
     caller: &Caller,
     for_org: Option<&str>,
     id: &str,
-    community: &str,
-    format: ShareFormat,
-    at: Timestamp,
+    request: ExportRequest,
     installation_key: &PseudonymKey,
 ) -> UseCaseResult<Shared> {
+    let ExportRequest {
+        community,
+        format,
+        at,
+    } = request;
+    let community = community.as_str();
     require(caller, Action::Share)?;
     let tenant = acting_tenant(store, caller, for_org).await?;
     let incident = incidents::model(store, tenant, id).await?;

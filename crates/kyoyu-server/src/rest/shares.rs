@@ -58,9 +58,11 @@ pub(super) async fn export(
         &principal,
         params.for_org.as_deref(),
         &id,
-        &params.community,
-        format,
-        at,
+        usecase::ExportRequest {
+            community: params.community.clone(),
+            format,
+            at,
+        },
         &state.key,
     )
     .await?;
