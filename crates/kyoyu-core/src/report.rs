@@ -109,10 +109,9 @@ fn recommendation_name(recommendation: Recommendation, lang: Lang) -> &'static s
     }
 }
 
-/// Renders the readable report.
-pub fn render(assessment: &Assessment, incident: &Incident, lang: Lang) -> String {
+/// The incident, its title and the instant assessed: the first lines of every rendering.
+fn header(assessment: &Assessment, lang: Lang) -> String {
     let mut out = String::new();
-    let guidance = &assessment.guidance;
     let title = assessment
         .title
         .as_deref()
@@ -125,6 +124,13 @@ pub fn render(assessment: &Assessment, incident: &Incident, lang: Lang) -> Strin
         text(lang, "評価時点", "Assessed at"),
         timestamp(assessment.assessed_at)
     );
+    out
+}
+
+/// Renders the readable report.
+pub fn render(assessment: &Assessment, incident: &Incident, lang: Lang) -> String {
+    let mut out = header(assessment, lang);
+    let guidance = &assessment.guidance;
 
     let groups = [
         (
@@ -336,20 +342,8 @@ pub fn render(assessment: &Assessment, incident: &Incident, lang: Lang) -> Strin
 /// deadlines and the publication advice in plain language — and no item's value or text, no
 /// finding, no reason that quotes an item, since executives are promised no item details.
 pub fn executive(assessment: &Assessment, incident: &Incident, lang: Lang) -> String {
-    let mut out = String::new();
+    let mut out = header(assessment, lang);
     let guidance = &assessment.guidance;
-    let title = assessment
-        .title
-        .as_deref()
-        .map(|title| format!(" — {title}"))
-        .unwrap_or_default();
-    let _ = writeln!(out, "{}{title}", assessment.incident);
-    let _ = writeln!(
-        out,
-        "{}: {}",
-        text(lang, "評価時点", "Assessed at"),
-        timestamp(assessment.assessed_at)
-    );
     let _ = writeln!(
         out,
         "{}: {}",

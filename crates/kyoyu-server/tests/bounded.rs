@@ -15,7 +15,7 @@ use common::{TAXII, call};
 use kyoyu_server::{Settings, app};
 use kyoyu_store::{Actor, OrgKind, Role, Store};
 use kyoyu_store_sqlite::SqliteStore;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// The process's peak resident memory so far, in KiB (Linux `VmHWM`).
 fn peak_kib() -> u64 {
@@ -61,29 +61,7 @@ async fn a_million_empty_objects_are_refused_without_growing_the_process() {
     let settings = Settings::default();
     let limit = settings.max_objects;
     let app = app(store, settings);
-    let (_, body) = call(
-        &app,
-        Method::POST,
-        "/api/communities",
-        &analyst,
-        Some((
-            "application/json",
-            json!({"title": "c", "kind": "A", "max_tlp": "amber"}).to_string(),
-        )),
-    )
-    .await;
-    let collection = serde_json::from_str::<Value>(&body).expect("json")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    call(
-        &app,
-        Method::POST,
-        &format!("/api/communities/{collection}/members"),
-        &analyst,
-        Some(("application/json", json!({"org": "victim"}).to_string())),
-    )
-    .await;
+    let collection = common::community(&app, &analyst, "A", "amber", &["victim"]).await;
     let (status, body) = call(
         &app,
         Method::POST,

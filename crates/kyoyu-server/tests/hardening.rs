@@ -47,29 +47,7 @@ async fn world() -> World {
         ..Settings::default()
     };
     let app = app(store, settings);
-    let (_, body) = call(
-        &app,
-        Method::POST,
-        "/api/communities",
-        &analyst,
-        Some((
-            "application/json",
-            json!({"title": "c", "kind": "A", "max_tlp": "amber"}).to_string(),
-        )),
-    )
-    .await;
-    let collection = serde_json::from_str::<Value>(&body).expect("json")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    call(
-        &app,
-        Method::POST,
-        &format!("/api/communities/{collection}/members"),
-        &analyst,
-        Some(("application/json", json!({"org": "victim"}).to_string())),
-    )
-    .await;
+    let collection = common::community(&app, &analyst, "A", "amber", &["victim"]).await;
     let incident = json!({
         "incident": {"id": "INC-1", "jurisdictions": ["JP"]},
         "communities": [{"id": "hub", "type": "hub", "max_tlp": "amber"}],
@@ -239,29 +217,7 @@ async fn a_status_lists_the_first_failures_and_counts_them_all() {
         .await
         .0;
     let app = app(store, Settings::default());
-    let (_, body) = call(
-        &app,
-        Method::POST,
-        "/api/communities",
-        &analyst,
-        Some((
-            "application/json",
-            json!({"title": "c", "kind": "A", "max_tlp": "amber"}).to_string(),
-        )),
-    )
-    .await;
-    let collection = serde_json::from_str::<Value>(&body).expect("json")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    call(
-        &app,
-        Method::POST,
-        &format!("/api/communities/{collection}/members"),
-        &analyst,
-        Some(("application/json", json!({"org": "victim"}).to_string())),
-    )
-    .await;
+    let collection = common::community(&app, &analyst, "A", "amber", &["victim"]).await;
     let envelope = json!({"objects": vec![json!({}); 5_000]}).to_string();
     let (status, body) = call(
         &app,

@@ -1,4 +1,4 @@
-//! What the server tests share: one request through the router, and a stored token.
+//! What the server tests share: one request through the router, a stored token, a community.
 #![allow(dead_code)]
 
 use axum::Router;
@@ -67,4 +67,42 @@ pub async fn token(store: &dyn Store, org: OrgId, role: Role, label: &str) -> (S
         .await
         .expect("token stored");
     (issued.secret.expose().to_owned(), issued.id)
+}
+
+/// A community the hub analyst `analyst` creates (kind `A` or `B`, ceiling `max_tlp`), with
+/// `members` added by name; its id (the TAXII collection id).
+pub async fn community(
+    app: &Router,
+    analyst: &str,
+    kind: &str,
+    max_tlp: &str,
+    members: &[&str],
+) -> String {
+    let body = serde_json::json!({"title": "community", "kind": kind, "max_tlp": max_tlp});
+    let (status, answer) = call(
+        app,
+        Method::POST,
+        "/api/communities",
+        analyst,
+        Some(("application/json", body.to_string())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let created: serde_json::Value = serde_json::from_str(&answer).expect("a community");
+    let id = created["id"].as_str().expect("its id").to_owned();
+    for member in members {
+        let (status, answer) = call(
+            app,
+            Method::POST,
+            &format!("/api/communities/{id}/members"),
+            analyst,
+            Some((
+                "application/json",
+                serde_json::json!({"org": member}).to_string(),
+            )),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
+    }
+    id
 }
