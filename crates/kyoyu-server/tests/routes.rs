@@ -111,3 +111,24 @@ fn no_route_is_added_outside_the_route_table() {
     );
     assert!(found[0].contains("routes.rs"), "{found:?}");
 }
+
+/// Query parameters are documented as query parameters (a generated client puts them in the
+/// URL's query, not its path), and every path parameter is in its path.
+#[test]
+fn parameters_are_documented_where_they_are_sent() {
+    let document = serde_json::to_value(openapi_document()).expect("OpenAPI serializes");
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().expect("name");
+                let place = parameter["in"].as_str().expect("in");
+                let in_path = path.contains(&format!("{{{name}}}"));
+                assert_eq!(
+                    place == "path",
+                    in_path,
+                    "{method} {path}: `{name}` is documented in {place}"
+                );
+            }
+        }
+    }
+}

@@ -12,6 +12,7 @@ use crate::state::AppState;
 
 /// `?at=RFC3339&lang=ja|en`.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct AssessParams {
     /// The instant to assess at (default: now).
     at: Option<String>,

@@ -155,6 +155,7 @@ fn with_content_type(mut response: Response, content_type: &'static str) -> Resp
 
 /// `?for_org=NAME`: a vendor acting for a victim.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ActFor {
     /// The victim organization a vendor acts for (needs the victim's recorded consent, M10).
     for_org: Option<String>,

@@ -78,6 +78,7 @@ pub(super) async fn revoke_token(
 
 /// `?after=SEQ&limit=N`.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct AuditParams {
     /// Entries after this position (default 0).
     after: Option<i64>,

@@ -21,6 +21,7 @@ use crate::state::AppState;
 
 /// `?community=ID&format=stix|misp`.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ExportParams {
     /// The community of the incident file to share toward.
     community: String,
