@@ -316,11 +316,22 @@ impl PseudonymKey {
             Ok(text) => Self::from_hex(text.trim()).ok_or(KeyError::Malformed { path: shown }),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 let key = Self::generate()?;
-                write_private(path, &key.to_hex()).map_err(|source| KeyError::Io {
-                    path: shown,
-                    source,
-                })?;
-                Ok(key)
+                match publish_private(path, &key.to_hex()) {
+                    Ok(()) => Ok(key),
+                    // Another process made the key first: its key is the one to use.
+                    Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                        let text =
+                            std::fs::read_to_string(path).map_err(|source| KeyError::Io {
+                                path: shown.clone(),
+                                source,
+                            })?;
+                        Self::from_hex(text.trim()).ok_or(KeyError::Malformed { path: shown })
+                    }
+                    Err(source) => Err(KeyError::Io {
+                        path: shown,
+                        source,
+                    }),
+                }
             }
             Err(source) => Err(KeyError::Io {
                 path: shown,
@@ -362,20 +373,34 @@ impl PseudonymKey {
     }
 }
 
-/// Writes a new file readable by its owner only (0600 on Unix), failing if it exists.
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+/// Makes `path` a new file readable by its owner only (0600 on Unix) holding `text`, all at
+/// once: written and synced under a temporary name, then linked to `path`, which fails with
+/// `AlreadyExists` if another process got there first — so no reader ever sees half a key and
+/// two processes starting together end up with one.
+fn publish_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
+    // A name no other writer uses (processes and threads alike).
+    let mut unique = [0u8; 8];
+    getrandom::fill(&mut unique).map_err(|error| std::io::Error::other(error.to_string()))?;
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".{}.partial", hex(&unique)));
+    let temporary = std::path::PathBuf::from(temporary);
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path)?;
-    file.write_all(text.as_bytes())?;
-    file.write_all(b"\n")?;
-    file.sync_all()
+    let written = (|| {
+        let mut file = options.open(&temporary)?;
+        file.write_all(text.as_bytes())?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+        std::fs::hard_link(&temporary, path)
+    })();
+    let _ = std::fs::remove_file(&temporary);
+    written
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -644,5 +669,36 @@ pub fn may_deliver(
                 label.as_str().to_uppercase()
             ),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Processes exporting at once each find the key missing and make one: they all end up
+    /// with the one that was published first, and none sees half a file.
+    #[test]
+    fn concurrent_first_uses_agree_on_one_key() {
+        let dir = std::env::temp_dir().join(format!("kyoyu-key-race-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch");
+        for round in 0..20 {
+            let path = dir.join(format!("k{round}.key"));
+            let keys: Vec<PseudonymKey> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..4)
+                    .map(|_| scope.spawn(|| PseudonymKey::load_or_create(&path).expect("a key")))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("thread"))
+                    .collect()
+            });
+            assert!(
+                keys.windows(2).all(|pair| pair[0] == pair[1]),
+                "round {round}"
+            );
+            assert_eq!(PseudonymKey::load_or_create(&path).expect("again"), keys[0]);
+        }
+        std::fs::remove_dir_all(&dir).ok();
     }
 }
