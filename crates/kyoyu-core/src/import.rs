@@ -70,7 +70,20 @@ impl ImportedItems {
         }
     }
 
-    fn push(&mut self, row: ItemRow) {
+    fn push(&mut self, mut row: ItemRow) {
+        // The incident file's own rule for an indicator's value: an item that would not load
+        // is left out here with why, not allowed to fail the whole import later.
+        if let (Some(ioc_type), Some(value)) = (&row.ioc_type, &row.value)
+            && let Ok(ioc_type) = IocType::parse(ioc_type)
+        {
+            match ioc_type.check_value(value) {
+                Ok(checked) => row.value = Some(checked),
+                Err(invalid) => {
+                    self.diagnostics.push(format!("{}: {invalid}", row.id));
+                    return;
+                }
+            }
+        }
         self.count += 1;
         match &mut self.stream {
             Some(stream) => stream(row),

@@ -266,9 +266,18 @@ fn item(table: ItemTable, path: FieldPath) -> Result<Item, Problem> {
                     "an ioc item needs `value` (the indicator), `path` (a sample file) or both",
                 ));
             }
+            let value = match table.value.map(text) {
+                Some(value) => Some(
+                    ioc_type
+                        .0
+                        .check_value(&value)
+                        .map_err(|invalid| needs("value", &invalid.0))?,
+                ),
+                None => None,
+            };
             ItemBody::Ioc {
                 ioc_type: ioc_type.0,
-                value: table.value.map(text),
+                value,
                 path: table.path.map(text),
             }
         }

@@ -457,3 +457,58 @@ fn the_repository_examples_parse() {
     }
     assert!(count > 0, "no example found in {}", examples.display());
 }
+
+/// An indicator's value is checked against its type where it is read: a wrong value is an error
+/// naming the field and its line, never an indicator no tool can match; a `sha256:` value is
+/// that hash.
+#[test]
+fn indicator_values_are_checked_against_their_type() {
+    let file = |ioc_type: &str, value: &str| {
+        format!(
+            "[incident]\nid = \"INC-1\"\n\n[[items]]\nid = \"i1\"\nkind = \"ioc\"\ntype = \"{ioc_type}\"\nvalue = \"{value}\"\n"
+        )
+    };
+    for (ioc_type, value, expected) in [
+        ("ipv4-addr", "91.215.85", "IPv4"),
+        ("ipv4-addr", "999.1.1.1", "IPv4"),
+        ("domain-name", "https://evil.example.net/login", "`url`"),
+        ("domain-name", "evil.example.net/login", "no path"),
+        ("url", "evil.example.net", "scheme"),
+        ("email-addr", "not-an-address", "someone@example.net"),
+        ("file", "sha256:abcd", "64 hexadecimal digits"),
+    ] {
+        let error = parse(&file(ioc_type, value), Format::Toml, "f.toml")
+            .expect_err(&format!("{ioc_type} {value}"));
+        assert_eq!(error.field.as_deref(), Some("items[0].value"), "{error}");
+        assert_eq!(error.line, Some(8), "{error}");
+        assert!(
+            error.message.contains(expected),
+            "{ioc_type} {value}: {error}"
+        );
+    }
+    let hash = "7F83B1657FF1FC53B92DC18148A1D65DFC2D4B1FA3D677284ADDD200126D9069";
+    let parsed = parse(
+        &file("file", &format!("sha256:{hash}")),
+        Format::Toml,
+        "f.toml",
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    match &parsed.incident.items[0].body {
+        ItemBody::Ioc { value, .. } => {
+            assert_eq!(value.as_deref(), Some(hash.to_lowercase().as_str()))
+        }
+        other => panic!("{other:?}"),
+    }
+    for (ioc_type, value) in [
+        ("ipv4-addr", "203.0.113.7"),
+        ("ipv4-addr", "198.51.100.0/24"),
+        ("ipv6-addr", "2001:db8::7"),
+        ("domain-name", "update-check.example.net"),
+        ("url", "https://evil.example.net/login"),
+        ("email-addr", "someone@example.net"),
+        ("file", "invoice.pdf.exe"),
+    ] {
+        parse(&file(ioc_type, value), Format::Toml, "f.toml")
+            .unwrap_or_else(|error| panic!("{ioc_type} {value}: {error}"));
+    }
+}

@@ -153,6 +153,125 @@ impl FromStr for ItemKind {
 pub struct IocType(&'static str);
 
 impl IocType {
+    /// Checks an indicator's value against its type and gives it in the form kyoyu keeps:
+    /// addresses (or CIDR ranges) must parse, a domain or host name holds no scheme, path,
+    /// `@` or blank, a URL has a scheme and a host, an e-mail address one `@` between a local
+    /// part and a domain, and a file hash written `sha256:<hex>` (or `md5:`, `sha1:`,
+    /// `sha512:`) is that hash, lower-case. A value that is silently wrong is worse than one
+    /// refused: it would be shared as an indicator no tool can match.
+    pub fn check_value(&self, value: &str) -> Result<String, InvalidValue> {
+        let trimmed = value.trim();
+        let bad = |expected: &str| {
+            Err(InvalidValue(format!(
+                "`{value}` is not a `{}` value; expected {expected}",
+                self.as_str()
+            )))
+        };
+        let blank_or_delimited = |text: &str| {
+            text.is_empty()
+                || text
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '/' | '@' | '\\'))
+        };
+        match self.as_str() {
+            "ipv4-addr" => {
+                let ok = trimmed.parse::<std::net::Ipv4Addr>().is_ok()
+                    || trimmed.parse::<ipnet::Ipv4Net>().is_ok();
+                if ok {
+                    Ok(trimmed.to_owned())
+                } else {
+                    bad("a dotted IPv4 address or CIDR range such as 203.0.113.7")
+                }
+            }
+            "ipv6-addr" => {
+                let ok = trimmed.parse::<std::net::Ipv6Addr>().is_ok()
+                    || trimmed.parse::<ipnet::Ipv6Net>().is_ok();
+                if ok {
+                    Ok(trimmed.to_owned())
+                } else {
+                    bad("an IPv6 address or CIDR range such as 2001:db8::7")
+                }
+            }
+            "domain-name" | "hostname" => {
+                if trimmed.contains("://") {
+                    return bad("a name without a scheme (a URL is of type `url`)");
+                }
+                let labels_ok = trimmed.len() <= 253
+                    && trimmed
+                        .trim_end_matches('.')
+                        .split('.')
+                        .all(|label| !label.is_empty() && label.chars().count() <= 63);
+                if blank_or_delimited(trimmed) || !labels_ok || trimmed.contains(':') {
+                    bad("a name such as update-check.example.net (no path, port, `@` or blank)")
+                } else {
+                    Ok(trimmed.to_owned())
+                }
+            }
+            "url" => match trimmed.split_once("://") {
+                Some((scheme, rest))
+                    if !scheme.is_empty()
+                        && scheme
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                        && !rest.is_empty()
+                        && !rest.starts_with('/')
+                        && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+                {
+                    Ok(trimmed.to_owned())
+                }
+                _ => bad("a URL with a scheme and a host, such as https://example.net/path"),
+            },
+            "email-addr" => match trimmed.split_once('@') {
+                Some((local, domain))
+                    if !local.is_empty()
+                        && domain.contains('.')
+                        && !domain.contains('@')
+                        && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+                {
+                    Ok(trimmed.to_owned())
+                }
+                _ => bad("an address such as someone@example.net"),
+            },
+            "file" => {
+                let lower = trimmed.to_ascii_lowercase();
+                let prefixed = [
+                    ("md5:", 32),
+                    ("sha1:", 40),
+                    ("sha-1:", 40),
+                    ("sha256:", 64),
+                    ("sha-256:", 64),
+                    ("sha512:", 128),
+                    ("sha-512:", 128),
+                ]
+                .into_iter()
+                .find(|(prefix, _)| lower.starts_with(prefix));
+                match prefixed {
+                    Some((prefix, length)) => {
+                        let hash = lower[prefix.len()..].trim();
+                        if hash.len() == length && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                            Ok(hash.to_owned())
+                        } else {
+                            bad(&format!(
+                                "after `{prefix}` a hash of {length} hexadecimal digits"
+                            ))
+                        }
+                    }
+                    // A bare hash or a file name.
+                    None if trimmed.is_empty() => bad("a hash or a file name"),
+                    None => {
+                        let hex = trimmed.bytes().all(|b| b.is_ascii_hexdigit());
+                        if hex && matches!(trimmed.len(), 32 | 40 | 64 | 128) {
+                            Ok(lower)
+                        } else {
+                            Ok(trimmed.to_owned())
+                        }
+                    }
+                }
+            }
+            _ => Ok(trimmed.to_owned()),
+        }
+    }
+
     /// The accepted names: the STIX 2.1 SCO types used for indicators, plus `hostname`.
     pub const KNOWN: [&'static str; 17] = [
         "domain-name",
