@@ -95,13 +95,14 @@ impl ImportedItems {
 /// Why a document could not be imported at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    /// Unreadable file.
-    #[error("{file}: cannot read: {source}")]
+    /// Unreadable file. (The IO error is part of the message, not a `source`, so a report of
+    /// the error chain does not print it twice.)
+    #[error("{file}: cannot read: {error}")]
     Read {
         /// The file.
         file: String,
         /// The IO error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// Not a MISP event.
     #[error("{file}: {message}")]
@@ -476,9 +477,9 @@ pub fn import_file(path: &Path, imported: ImportedItems) -> Result<ImportedItems
     let file = path.display().to_string();
     let reader = std::io::BufReader::with_capacity(
         1 << 16,
-        std::fs::File::open(path).map_err(|source| ImportError::Read {
+        std::fs::File::open(path).map_err(|error| ImportError::Read {
             file: file.clone(),
-            source,
+            error,
         })?,
     );
     import_reader(reader, &file, imported)
@@ -504,9 +505,9 @@ pub fn import_reader_limited(
     limits: ImportLimits,
 ) -> Result<ImportedItems, ImportError> {
     let file = file.to_owned();
-    let read_error = |source| ImportError::Read {
+    let read_error = |error| ImportError::Read {
         file: file.clone(),
-        source,
+        error,
     };
     // A bundle is streamed from the file (any size, bounded memory); a MISP event is one
     // document and is read whole.
@@ -562,9 +563,9 @@ pub fn items_toml(items: &[ItemRow]) -> String {
 /// Appends items to a TOML incident file, only if the result still parses and checks.
 pub fn append_to_incident(incident_file: &Path, items: &[ItemRow]) -> Result<(), ImportError> {
     let file = incident_file.display().to_string();
-    let text = std::fs::read_to_string(incident_file).map_err(|source| ImportError::Read {
+    let text = std::fs::read_to_string(incident_file).map_err(|error| ImportError::Read {
         file: file.clone(),
-        source,
+        error,
     })?;
     if kyoyu_incident::Format::from_path(incident_file) != Some(kyoyu_incident::Format::Toml) {
         return Err(ImportError::Format {
@@ -579,12 +580,12 @@ pub fn append_to_incident(incident_file: &Path, items: &[ItemRow]) -> Result<(),
     );
     kyoyu_incident::parse(&combined, kyoyu_incident::Format::Toml, &file)?;
     let temporary = incident_file.with_extension("kyoyu-partial");
-    std::fs::write(&temporary, &combined).map_err(|source| ImportError::Read {
+    std::fs::write(&temporary, &combined).map_err(|error| ImportError::Read {
         file: temporary.display().to_string(),
-        source,
+        error,
     })?;
     std::fs::rename(&temporary, incident_file)
-        .map_err(|source| ImportError::Read { file, source })?;
+        .map_err(|error| ImportError::Read { file, error })?;
     Ok(())
 }
 

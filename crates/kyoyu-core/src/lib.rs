@@ -20,4 +20,5 @@ pub mod share;
 pub mod usecase;
 
 pub use assess::{AssessError, AssessSettings, Assessment, assess};
+pub use kyoyu_incident::FileError;
 pub use load::{LoadError, Loaded, load_incident};

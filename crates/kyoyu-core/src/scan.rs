@@ -57,9 +57,9 @@ pub fn load_profile(path: &Path, from_incident: bool) -> Result<IdentityProfile,
     let file = path.display().to_string();
     let format =
         Format::from_path(path).ok_or_else(|| crate::LoadError::Format { file: file.clone() })?;
-    let text = std::fs::read_to_string(path).map_err(|source| crate::LoadError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| crate::LoadError::Read {
         file: file.clone(),
-        source,
+        error,
     })?;
     Ok(kyoyu_incident::parse_profile(&text, format, &file)?)
 }
@@ -76,12 +76,15 @@ pub fn scanner(
         Ok(None) => Err(FileError::new(
             file.display().to_string(),
             Some("organization".to_owned()),
-            "the identity profile lists nothing to look for",
+            kyoyu_model::Localized::new(
+                "組織の特定情報に、探すものが 1 つもありません",
+                "the identity profile lists nothing to look for",
+            ),
         )),
         Err(error) => Err(FileError::new(
             file.display().to_string(),
             Some("organization".to_owned()),
-            error.to_string(),
+            kyoyu_model::Localized::new(error.to_string(), error.to_string()),
         )),
     }
 }

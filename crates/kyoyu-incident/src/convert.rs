@@ -8,7 +8,7 @@
 
 use kyoyu_model::{
     Approval, AttackWindow, Community, Facts, IdentityProfile, Incident, Item, ItemBody, ItemKind,
-    TimelineEvent,
+    Localized, TimelineEvent,
 };
 
 use crate::path::FieldPath;
@@ -22,15 +22,12 @@ use crate::wire::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Problem {
     pub path: FieldPath,
-    pub message: String,
+    pub message: Localized,
 }
 
 impl Problem {
-    fn new(path: FieldPath, message: impl Into<String>) -> Self {
-        Problem {
-            path,
-            message: message.into(),
-        }
+    fn new(path: FieldPath, message: Localized) -> Self {
+        Problem { path, message }
     }
 }
 
@@ -38,7 +35,7 @@ impl Problem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Remark {
     pub path: FieldPath,
-    pub message: String,
+    pub message: Localized,
 }
 
 /// Converts a whole file, collecting warnings along the way.
@@ -48,18 +45,29 @@ pub(crate) fn incident(file: IncidentFile) -> Result<(Incident, Vec<Remark>), Pr
     if header.jurisdictions.is_empty() {
         remarks.push(Remark {
             path: FieldPath::key("incident").then("jurisdictions"),
-            message: "no jurisdiction is given, so no legal reporting rule will apply; add any of JP, EU, US"
-                .to_owned(),
+            message: Localized::new(
+                "法域（jurisdictions）が書かれていないため、法令上の報告義務は判定されません。JP、EU、US のいずれかを加えてください",
+                "no jurisdiction is given, so no legal reporting rule will apply; add any of JP, EU, US",
+            ),
         });
     }
     for (index, sector) in header.sectors.iter().enumerate() {
         if !sector.0.is_known() {
             remarks.push(Remark {
                 path: FieldPath::key("incident").then("sectors").index(index),
-                message: format!(
-                    "`{}` is not a known sector, so no sector rule will apply to it; known sectors: {}",
-                    sector.0.as_str(),
-                    kyoyu_model::Sector::KNOWN.join(", ")
+                message: Localized::new(
+                    format!(
+                        "`{}` は既知の業種ではないため、業種ごとの規則は適用されません{}。既知の業種: {}",
+                        sector.0.as_str(),
+                        kyoyu_model::suggest::hint_ja(sector.0.as_str(), kyoyu_model::Sector::KNOWN),
+                        kyoyu_model::Sector::KNOWN.join(", ")
+                    ),
+                    format!(
+                        "`{}` is not a known sector, so no sector rule will apply to it{}; known sectors: {}",
+                        sector.0.as_str(),
+                        kyoyu_model::suggest::hint_en(sector.0.as_str(), kyoyu_model::Sector::KNOWN),
+                        kyoyu_model::Sector::KNOWN.join(", ")
+                    ),
                 ),
             });
         }
@@ -68,8 +76,10 @@ pub(crate) fn incident(file: IncidentFile) -> Result<(Incident, Vec<Remark>), Pr
     if organization.is_empty() {
         remarks.push(Remark {
             path: FieldPath::key("organization"),
-            message: "the identity profile is empty, so nothing can be checked for identifiers of the organization (G6)"
-                .to_owned(),
+            message: Localized::new(
+                "組織の特定情報（[organization]）が空のため、技術情報に組織を特定できる情報が含まれていないかを確認できません（G6）",
+                "the identity profile is empty, so nothing can be checked for identifiers of the organization (G6)",
+            ),
         });
     }
     let mut jurisdictions = Vec::new();
@@ -169,23 +179,41 @@ fn facts(table: FactsTable) -> Facts {
 fn timeline_event(entry: TimelineEntry, path: FieldPath) -> Result<TimelineEvent, Problem> {
     use kyoyu_model::EventKind;
     let kind = entry.event.0;
-    if entry.obligation.is_some() && kind != EventKind::Reported {
-        return Err(Problem::new(
-            path.then("obligation"),
-            format!("`obligation` belongs to a `reported` event, not to `{kind}`"),
-        ));
+    for (field, present) in [
+        ("obligation", entry.obligation.is_some()),
+        ("to", entry.to.is_some()),
+    ] {
+        if present && kind != EventKind::Reported {
+            return Err(Problem::new(
+                path.then(field),
+                Localized::new(
+                    format!(
+                        "`{field}` は `reported`（報告した）の出来事に書く項目で、`{kind}` には書けません"
+                    ),
+                    format!("`{field}` belongs to a `reported` event, not to `{kind}`"),
+                ),
+            ));
+        }
     }
     if entry.community.is_some() && !matches!(kind, EventKind::Shared | EventKind::KnowhowShared) {
         return Err(Problem::new(
             path.then("community"),
-            format!("`community` belongs to a `shared` or `knowhow_shared` event, not to `{kind}`"),
+            Localized::new(
+                format!(
+                    "`community` は `shared` か `knowhow_shared` の出来事に書く項目で、`{kind}` には書けません"
+                ),
+                format!(
+                    "`community` belongs to a `shared` or `knowhow_shared` event, not to `{kind}`"
+                ),
+            ),
         ));
     }
     Ok(TimelineEvent {
         kind,
         at: entry.at.0,
         note: entry.note,
-        obligation: entry.obligation.map(text),
+        obligation: entry.obligation.map(|obligation| obligation.0.0),
+        to: entry.to.map(|to| to.0.0),
         community: entry.community.map(text),
     })
 }
@@ -227,21 +255,33 @@ fn item(table: ItemTable, path: FieldPath) -> Result<Item, Problem> {
             takes.extend_from_slice(&["text", "tlp", "knowhow"]);
             return Err(Problem::new(
                 path.then(field),
-                format!(
-                    "`{field}` does not belong to an item of kind `{kind}` (only {} items take it); {kind} items take {}",
-                    owners.join(" and "),
-                    takes.join(", ")
+                Localized::new(
+                    format!(
+                        "`{field}` は種類 `{kind}` の項目には書けません（書けるのは {} の項目だけです）。{kind} の項目に書けるのは {} です",
+                        owners.join("、"),
+                        takes.join(", ")
+                    ),
+                    format!(
+                        "`{field}` does not belong to an item of kind `{kind}` (only {} items take it); {kind} items take {}",
+                        owners.join(" and "),
+                        takes.join(", ")
+                    ),
                 ),
             ));
         }
     }
-    let needs = |field: &str, message: &str| Problem::new(path.then(field), message.to_owned());
+    let needs = |field: &str, message: Localized| Problem::new(path.then(field), message);
     let body = match kind {
         ItemKind::ResponseHistory | ItemKind::Damage | ItemKind::VictimIdentity => {
             if table.text.is_none() {
                 return Err(needs(
                     "text",
-                    &format!("a {kind} item needs `text`: it is context, described in words"),
+                    Localized::new(
+                        format!(
+                            "{kind} の項目には `text` が必要です。コンテクスト情報なので、言葉で書いてください"
+                        ),
+                        format!("a {kind} item needs `text`: it is context, described in words"),
+                    ),
                 ));
             }
             match kind {
@@ -254,16 +294,25 @@ fn item(table: ItemTable, path: FieldPath) -> Result<Item, Problem> {
             let Some(ioc_type) = table.ioc_type else {
                 return Err(needs(
                     "type",
-                    &format!(
-                        "an ioc item needs `type`, the observable type; expected one of {}",
-                        kyoyu_model::IocType::KNOWN.join(", ")
+                    Localized::new(
+                        format!(
+                            "ioc の項目には `type`（観測値の種類）が必要です。次のいずれかを書いてください: {}",
+                            kyoyu_model::IocType::KNOWN.join(", ")
+                        ),
+                        format!(
+                            "an ioc item needs `type`, the observable type; expected one of {}",
+                            kyoyu_model::IocType::KNOWN.join(", ")
+                        ),
                     ),
                 ));
             };
             if table.value.is_none() && table.path.is_none() {
                 return Err(needs(
                     "value",
-                    "an ioc item needs `value` (the indicator), `path` (a sample file) or both",
+                    Localized::new(
+                        "ioc の項目には `value`（指標の値）か `path`（検体ファイル）、または両方が必要です",
+                        "an ioc item needs `value` (the indicator), `path` (a sample file) or both",
+                    ),
                 ));
             }
             let value = match table.value.map(text) {
@@ -271,7 +320,7 @@ fn item(table: ItemTable, path: FieldPath) -> Result<Item, Problem> {
                     ioc_type
                         .0
                         .check_value(&value)
-                        .map_err(|invalid| needs("value", &invalid.0))?,
+                        .map_err(|invalid| needs("value", invalid.0))?,
                 ),
                 None => None,
             };
@@ -285,7 +334,10 @@ fn item(table: ItemTable, path: FieldPath) -> Result<Item, Problem> {
             if table.product.is_none() && table.cve.is_none() {
                 return Err(needs(
                     "product",
-                    "a vulnerability item needs `product`, `cve` or both",
+                    Localized::new(
+                        "vulnerability の項目には `product`（製品）か `cve`、または両方が必要です",
+                        "a vulnerability item needs `product`, `cve` or both",
+                    ),
                 ));
             }
             ItemBody::Vulnerability {
@@ -298,7 +350,10 @@ fn item(table: ItemTable, path: FieldPath) -> Result<Item, Problem> {
             if table.technique.is_none() && table.text.is_none() {
                 return Err(needs(
                     "technique",
-                    "a ttp item needs `technique` (an ATT&CK id such as T1190), `text` or both",
+                    Localized::new(
+                        "ttp の項目には `technique`（T1190 のような ATT&CK の id）か `text`、または両方が必要です",
+                        "a ttp item needs `technique` (an ATT&CK id such as T1190), `text` or both",
+                    ),
                 ));
             }
             ItemBody::Ttp {
@@ -322,7 +377,10 @@ fn item(table: ItemTable, path: FieldPath) -> Result<Item, Problem> {
             if table.value.is_none() && table.text.is_none() {
                 return Err(needs(
                     "value",
-                    "an abused_service item needs `value` (its address or name), `text` or both",
+                    Localized::new(
+                        "abused_service の項目には `value`（アドレスや名前）か `text`、または両方が必要です",
+                        "an abused_service item needs `value` (its address or name), `text` or both",
+                    ),
                 ));
             }
             ItemBody::AbusedService {

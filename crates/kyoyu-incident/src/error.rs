@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+use kyoyu_model::{Lang, Localized};
+
 /// Why an incident or profile file was rejected.
 ///
 /// Displays as `FILE[:LINE[:COLUMN]]: [FIELD: ]MESSAGE`. Lines and columns count from 1;
@@ -23,21 +25,40 @@ pub struct FileError {
     pub line: Option<usize>,
     /// The column on that line.
     pub column: Option<usize>,
-    /// What is wrong and what was expected.
-    pub message: String,
+    /// What is wrong and what was expected, in Japanese and English (boxed: the error travels
+    /// in every `Result` of the parser, and most of them are `Ok`).
+    pub message: Box<Localized>,
 }
 
 impl FileError {
     /// An error without a position; `kyoyu-core` uses it for checks the pure parser cannot make
     /// (a sample path that does not exist).
-    pub fn new(file: impl Into<String>, field: Option<String>, message: impl Into<String>) -> Self {
+    pub fn new(file: impl Into<String>, field: Option<String>, message: Localized) -> Self {
         FileError {
             file: file.into(),
             field,
             line: None,
             column: None,
-            message: message.into(),
+            message: Box::new(message),
         }
+    }
+
+    /// The error as one line in the reader's language (`Display` is the English one).
+    pub fn render(&self, lang: Lang) -> String {
+        let mut out = self.file.clone();
+        if let Some(line) = self.line {
+            out.push_str(&format!(":{line}"));
+            if let Some(column) = self.column {
+                out.push_str(&format!(":{column}"));
+            }
+        }
+        out.push_str(": ");
+        if let Some(field) = &self.field {
+            out.push_str(field);
+            out.push_str(": ");
+        }
+        out.push_str(self.message.get(lang));
+        out
     }
 
     /// The same error at a line and column.
@@ -52,18 +73,7 @@ impl FileError {
 
 impl fmt::Display for FileError {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(&self.file)?;
-        if let Some(line) = self.line {
-            write!(formatter, ":{line}")?;
-            if let Some(column) = self.column {
-                write!(formatter, ":{column}")?;
-            }
-        }
-        formatter.write_str(": ")?;
-        if let Some(field) = &self.field {
-            write!(formatter, "{field}: ")?;
-        }
-        formatter.write_str(&self.message)
+        formatter.write_str(&self.render(Lang::En))
     }
 }
 
@@ -75,13 +85,20 @@ pub struct FileWarning {
     pub file: String,
     /// The field path, such as `incident.sectors[1]`.
     pub field: String,
-    /// What is odd and what it means for the assessment.
-    pub message: String,
+    /// What is odd and what it means for the assessment, in Japanese and English.
+    pub message: Localized,
+}
+
+impl FileWarning {
+    /// The warning as one line in the reader's language (`Display` is the English one).
+    pub fn render(&self, lang: Lang) -> String {
+        format!("{}: {}: {}", self.file, self.field, self.message.get(lang))
+    }
 }
 
 impl fmt::Display for FileWarning {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(formatter, "{}: {}: {}", self.file, self.field, self.message)
+        formatter.write_str(&self.render(Lang::En))
     }
 }
 
@@ -135,10 +152,18 @@ mod tests {
 
     #[test]
     fn errors_read_like_diagnostics() {
-        let error = FileError::new("incident.toml", Some("items[2].kind".to_owned()), "bad")
-            .at(Some((14, 8)));
+        let error = FileError::new(
+            "incident.toml",
+            Some("items[2].kind".to_owned()),
+            Localized::new("不正", "bad"),
+        )
+        .at(Some((14, 8)));
         assert_eq!(error.to_string(), "incident.toml:14:8: items[2].kind: bad");
-        let error = FileError::new("incident.json", None, "bad");
+        assert_eq!(
+            error.render(Lang::Ja),
+            "incident.toml:14:8: items[2].kind: 不正"
+        );
+        let error = FileError::new("incident.json", None, Localized::new("不正", "bad"));
         assert_eq!(error.to_string(), "incident.json: bad");
     }
 }

@@ -25,6 +25,7 @@
 
 mod convert;
 mod error;
+mod humane;
 mod locate;
 mod path;
 mod value;
@@ -72,6 +73,8 @@ pub struct Parsed {
 
 /// Parses an incident file's text. `file` is the name to show in messages.
 pub fn parse(text: &str, format: Format, file: &str) -> Result<Parsed, FileError> {
+    // A byte-order mark (Windows editors write one) is not part of the text.
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let wire: wire::IncidentFile = deserialize(text, format, file)?;
     let (incident, remarks) = convert::incident(wire).map_err(|problem| {
         FileError::new(file, problem.path.to_field(), problem.message).at(locate::locate(
@@ -93,7 +96,7 @@ pub fn parse(text: &str, format: Format, file: &str) -> Result<Parsed, FileError
 
 /// Why `text` is not an incident id (the rule of the incident file's `[incident] id`), or
 /// `None` when it is one: for callers that take an id outside a file, such as a URL.
-pub fn incident_id_problem(text: &str) -> Option<String> {
+pub fn incident_id_problem(text: &str) -> Option<kyoyu_model::Localized> {
     use crate::value::FromText;
     crate::value::IncidentId::from_text(text)
         .err()
@@ -113,6 +116,7 @@ pub fn locate_field(text: &str, format: Format, field: &str) -> Option<(usize, u
 ///
 /// A profile that lists nothing is an error: scanning with it would report every file clean.
 pub fn parse_profile(text: &str, format: Format, file: &str) -> Result<IdentityProfile, FileError> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     // A first, cheap pass over the top-level keys decides which of the two shapes this is; it
     // also reports syntax errors, with their position, like any other pass.
     let keys: BTreeMap<String, IgnoredAny> = deserialize(text, format, file)?;
@@ -127,7 +131,10 @@ pub fn parse_profile(text: &str, format: Format, file: &str) -> Result<IdentityP
         return Err(FileError::new(
             file,
             field,
-            "the profile lists no identifier; give at least one of names, domains, email_domains, ip_ranges, hostnames, accounts, people",
+            kyoyu_model::Localized::new(
+                "組織の特定情報が 1 つもありません。names、domains、email_domains、ip_ranges、hostnames、accounts、people のいずれかを書いてください",
+                "the profile lists no identifier; give at least one of names, domains, email_domains, ip_ranges, hostnames, accounts, people",
+            ),
         ));
     }
     Ok(profile)
@@ -141,18 +148,23 @@ fn deserialize<T: DeserializeOwned>(
 ) -> Result<T, FileError> {
     match format {
         Format::Toml => {
-            let toml_error = |field: Option<String>, inner: toml::de::Error| {
-                let position = inner
+            let position_of = |inner: &toml::de::Error| {
+                inner
                     .span()
-                    .map(|span| error::line_column(text, span.start));
-                FileError::new(file, field, tidy(inner.message())).at(position)
+                    .map(|span| error::line_column(text, span.start))
             };
             // toml 0.9 parses the document first (syntax errors), then deserializes.
-            let deserializer =
-                toml::Deserializer::parse(text).map_err(|inner| toml_error(None, inner))?;
+            let deserializer = toml::Deserializer::parse(text).map_err(|inner| {
+                let (message, position) =
+                    humane::syntax(&tidy(inner.message()), text, position_of(&inner));
+                let field = position.and_then(|(line, _)| humane::toml_field(text, line));
+                FileError::new(file, field, message).at(position)
+            })?;
             serde_path_to_error::deserialize(deserializer).map_err(|error| {
                 let field = FieldPath::from_tracked(error.path()).to_field();
-                toml_error(field, error.into_inner())
+                let inner = error.into_inner();
+                let message = humane::structural(&tidy(inner.message()));
+                FileError::new(file, field, message).at(position_of(&inner))
             })
         }
         Format::Json => {
@@ -160,8 +172,13 @@ fn deserialize<T: DeserializeOwned>(
                 let position = error::json_position(text, error.line(), error.column());
                 let full = error.to_string();
                 let suffix = format!(" at line {} column {}", error.line(), error.column());
-                let message = full.strip_suffix(&suffix).unwrap_or(&full);
-                FileError::new(file, field, tidy(message)).at(position)
+                let raw = tidy(full.strip_suffix(&suffix).unwrap_or(&full));
+                let (message, position) = if error.is_data() {
+                    (humane::structural(&raw), position)
+                } else {
+                    humane::syntax(&raw, text, position)
+                };
+                FileError::new(file, field, message).at(position)
             };
             let mut deserializer = serde_json::Deserializer::from_str(text);
             let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {

@@ -43,7 +43,7 @@ impl<'de, T: FromText> Deserialize<'de> for Checked<T> {
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
                 T::from_text(text)
                     .map(Checked)
-                    .map_err(|invalid| E::custom(invalid.0))
+                    .map_err(|invalid| E::custom(crate::humane::carry(&invalid.0)))
             }
         }
 
@@ -107,8 +107,9 @@ impl FromText for NonBlank {
 
     fn from_text(text: &str) -> Result<Self, InvalidValue> {
         if text.trim().is_empty() {
-            Err(InvalidValue(
-                "the value is empty; write it, or leave the field out".to_owned(),
+            Err(InvalidValue::new(
+                "値が空です。値を書くか、この項目ごと削除してください",
+                "the value is empty; write it, or leave the field out",
             ))
         } else {
             Ok(NonBlank(text.to_owned()))
@@ -138,11 +139,17 @@ impl FromText for IncidentId {
             || text == ".."
         {
             let shown: String = text.chars().take(40).collect();
-            return Err(InvalidValue(format!(
-                "`{}{}` is not an incident id; expected 1 to 128 printable characters without blanks, not `.` or `..`, without `/`, `\\`, `?`, `#` or `%`",
-                shown.escape_debug(),
-                if text.chars().count() > 40 { "…" } else { "" }
-            )));
+            let more = if text.chars().count() > 40 { "…" } else { "" };
+            return Err(InvalidValue::new(
+                format!(
+                    "`{}{more}` はインシデントの id として使えません。空白を含まない 1〜128 文字の印字可能な文字で、`.` や `..` ではなく、`/`、`\\`、`?`、`#`、`%` を含まないものにしてください",
+                    shown.escape_debug()
+                ),
+                format!(
+                    "`{}{more}` is not an incident id; expected 1 to 128 printable characters without blanks, not `.` or `..`, without `/`, `\\`, `?`, `#` or `%`",
+                    shown.escape_debug()
+                ),
+            ));
         }
         Ok(IncidentId(text.to_owned()))
     }
@@ -163,9 +170,14 @@ impl FromText for IpRange {
         if let Ok(address) = trimmed.parse::<std::net::IpAddr>() {
             return Ok(IpRange(ipnet::IpNet::from(address)));
         }
-        Err(InvalidValue(format!(
-            "`{text}` is not an IP range; expected CIDR notation such as 198.51.100.0/24 or 2001:db8::/32"
-        )))
+        Err(InvalidValue::new(
+            format!(
+                "`{text}` は IP アドレスの範囲として読めません。198.51.100.0/24 や 2001:db8::/32 のような CIDR 表記で書いてください"
+            ),
+            format!(
+                "`{text}` is not an IP range; expected CIDR notation such as 198.51.100.0/24 or 2001:db8::/32"
+            ),
+        ))
     }
 }
 
@@ -192,7 +204,8 @@ impl<'de> Deserialize<'de> for WireTimestamp {
             }
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
-                timestamp_from_text(text).map_err(|invalid| E::custom(invalid.0))
+                timestamp_from_text(text)
+                    .map_err(|invalid| E::custom(crate::humane::carry(&invalid.0)))
             }
 
             // TOML's native date-times reach serde as a one-entry map; the toml crate's own
@@ -202,15 +215,24 @@ impl<'de> Deserialize<'de> for WireTimestamp {
                     toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))
                         .map_err(|_| de::Error::invalid_type(de::Unexpected::Map, &self))?;
                 if datetime.date.is_none() || datetime.time.is_none() {
-                    return Err(de::Error::custom(format!(
-                        "`{datetime}` is not a full timestamp; expected a date, a time and an offset, such as {TIMESTAMP_EXAMPLE}"
+                    return Err(de::Error::custom(crate::humane::carry(
+                        &kyoyu_model::Localized::new(
+                            format!(
+                                "`{datetime}` は完全な時刻ではありません。{TIMESTAMP_EXAMPLE} のように、日付・時刻・時差を書いてください"
+                            ),
+                            format!(
+                                "`{datetime}` is not a full timestamp; expected a date, a time and an offset, such as {TIMESTAMP_EXAMPLE}"
+                            ),
+                        ),
                     )));
                 }
                 if datetime.offset.is_none() {
-                    return Err(de::Error::custom(no_offset(&datetime.to_string())));
+                    return Err(de::Error::custom(crate::humane::carry(&no_offset(
+                        &datetime.to_string(),
+                    ))));
                 }
                 timestamp_from_text(&datetime.to_string())
-                    .map_err(|invalid| de::Error::custom(invalid.0))
+                    .map_err(|invalid| de::Error::custom(crate::humane::carry(&invalid.0)))
             }
         }
 
@@ -235,10 +257,96 @@ fn timestamp_from_text(text: &str) -> Result<WireTimestamp, InvalidValue> {
     })
 }
 
-fn no_offset(text: &str) -> String {
-    format!(
-        "`{text}` has no UTC offset; write the offset it was observed in, such as {TIMESTAMP_EXAMPLE} (or Z for UTC)"
+fn no_offset(text: &str) -> kyoyu_model::Localized {
+    kyoyu_model::Localized::new(
+        format!(
+            "`{text}` には時差（UTC からのずれ）がありません。{TIMESTAMP_EXAMPLE} のように、観測した場所の時差を書いてください（UTC なら Z）"
+        ),
+        format!(
+            "`{text}` has no UTC offset; write the offset it was observed in, such as {TIMESTAMP_EXAMPLE} (or Z for UTC)"
+        ),
     )
+}
+
+/// The id of a legal obligation of the built-in rule set, named by a `reported` event. A
+/// misspelt id would leave the obligation open while the responder believes it is done, so it is
+/// an error with the closest id, and a non-legal recipient (`police`) points at `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ObligationId(pub String);
+
+impl FromText for ObligationId {
+    const EXPECTING: &'static str = "an obligation id such as JP-APPI-PRELIM";
+
+    fn from_text(text: &str) -> Result<Self, InvalidValue> {
+        let rules = kyoyu_obligations::RuleSet::builtin().rules();
+        if rules.iter().any(|rule| rule.id == text) {
+            return Ok(ObligationId(text.to_owned()));
+        }
+        let ids: Vec<&str> = rules.iter().map(|rule| rule.id.as_str()).collect();
+        let recipient = kyoyu_model::timeline::REPORT_RECIPIENTS
+            .iter()
+            .find(|recipient| recipient.eq_ignore_ascii_case(text.trim()));
+        if let Some(recipient) = recipient {
+            return Err(InvalidValue::new(
+                format!(
+                    "`{text}` は法令上の義務の id ではありません。法令上の義務でない報告・相談は `obligation` の代わりに `to = \"{recipient}\"` と書いてください"
+                ),
+                format!(
+                    "`{text}` is not a legal obligation id; record a report or consultation that is not a legal duty with `to = \"{recipient}\"` instead of `obligation`"
+                ),
+            ));
+        }
+        let upper = text.to_ascii_uppercase();
+        let hint_ja = kyoyu_model::suggest::hint_ja(&upper, ids.iter().copied());
+        let hint_en = kyoyu_model::suggest::hint_en(&upper, ids.iter().copied());
+        if hint_en.is_empty() {
+            Err(InvalidValue::new(
+                format!(
+                    "`{text}` は既知の義務の id ではありません。既知の id: {}",
+                    ids.join(", ")
+                ),
+                format!(
+                    "`{text}` is not a known obligation id; known ids: {}",
+                    ids.join(", ")
+                ),
+            ))
+        } else {
+            Err(InvalidValue::new(
+                format!(
+                    "`{text}` は既知の義務の id ではありません{hint_ja}。一覧は `kyoyu rules` で確認できます"
+                ),
+                format!("`{text}` is not a known obligation id{hint_en}; `kyoyu rules` lists them"),
+            ))
+        }
+    }
+}
+
+/// Whom a `reported` event that is not a legal duty went to: one of
+/// [`kyoyu_model::timeline::REPORT_RECIPIENTS`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Recipient(pub String);
+
+impl FromText for Recipient {
+    const EXPECTING: &'static str = "a recipient such as police or insurer";
+
+    fn from_text(text: &str) -> Result<Self, InvalidValue> {
+        let known = kyoyu_model::timeline::REPORT_RECIPIENTS;
+        if known.contains(&text) {
+            return Ok(Recipient(text.to_owned()));
+        }
+        Err(InvalidValue::new(
+            format!(
+                "`{text}` は報告・相談の相手として知られていません{}。次のいずれかを書いてください: {}",
+                kyoyu_model::suggest::hint_ja(text, known),
+                known.join(", ")
+            ),
+            format!(
+                "`{text}` is not a known recipient{}; expected one of {}",
+                kyoyu_model::suggest::hint_en(text, known),
+                known.join(", ")
+            ),
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -253,7 +361,7 @@ mod tests {
     fn toml_at(text: &str) -> Result<Timestamp, String> {
         toml::from_str::<At>(text)
             .map(|at| at.at.0)
-            .map_err(|error| error.message().to_owned())
+            .map_err(|error| crate::humane::english(error.message()))
     }
 
     #[test]

@@ -12,7 +12,9 @@ use kyoyu_model::{
 };
 use serde::Deserialize;
 
-use crate::value::{Checked, IncidentId, IpRange, NonBlank, WireTimestamp};
+use crate::value::{
+    Checked, IncidentId, IpRange, NonBlank, ObligationId, Recipient, WireTimestamp,
+};
 
 /// The whole incident file.
 #[derive(Debug, Deserialize)]
@@ -124,7 +126,8 @@ pub(crate) struct TimelineEntry {
     pub event: Checked<EventKind>,
     pub at: WireTimestamp,
     pub note: Option<String>,
-    pub obligation: Option<Checked<NonBlank>>,
+    pub obligation: Option<Checked<ObligationId>>,
+    pub to: Option<Checked<Recipient>>,
     pub community: Option<Checked<NonBlank>>,
 }
 

@@ -49,6 +49,7 @@ fn event(kind: EventKind, when: &str) -> TimelineEvent {
         at: at(when),
         note: None,
         obligation: None,
+        to: None,
         community: None,
     }
 }
@@ -225,13 +226,23 @@ fn the_additions_to_the_contract_parse() {
 fn bad_input_names_the_file_the_field_and_the_line() {
     // (file, field, line, part of the message)
     let cases: [(&str, Option<&str>, usize, &str); 19] = [
-        ("bad/malformed.toml", None, 3, "invalid basic string"),
-        ("bad/malformed.json", Some("incident"), 5, "trailing comma"),
+        (
+            "bad/malformed.toml",
+            Some("incident.title"),
+            3,
+            "string is not closed",
+        ),
+        (
+            "bad/malformed.json",
+            Some("incident"),
+            5,
+            "extra comma `,` after the last element",
+        ),
         (
             "bad/missing-id.toml",
             Some("incident"),
             1,
-            "missing field `id`",
+            "the required field `id` is missing",
         ),
         (
             "bad/unknown-kind.toml",
@@ -249,13 +260,13 @@ fn bad_input_names_the_file_the_field_and_the_line() {
             "bad/facts-typo.toml",
             Some("facts.personal_date"),
             7,
-            "unknown field `personal_date`, expected one of `personal_data`,",
+            "`personal_date` is not a known field (did you mean `personal_data`?); docs/incident-file.md lists the fields",
         ),
         (
             "bad/item-typo.toml",
             Some("items[0].vaule"),
             9,
-            "unknown field `vaule`, expected one of `id`, `kind`, `type`, `value`,",
+            "`vaule` is not a known field (did you mean `value`?)",
         ),
         (
             "bad/bad-timestamp.toml",
@@ -324,7 +335,7 @@ fn bad_input_names_the_file_the_field_and_the_line() {
             // The field is absent: the error points into the event's table (toml 0.9 reports
             // the walk's stop at the table's second entry).
             11,
-            "must name the obligation",
+            "names either the legal obligation it satisfies",
         ),
         (
             "bad/obligation-on-other-event.toml",
@@ -340,7 +351,7 @@ fn bad_input_names_the_file_the_field_and_the_line() {
         assert_eq!(error.file, file);
         assert_eq!(error.field.as_deref(), field, "{error}");
         assert_eq!(error.line, Some(line), "{error}");
-        assert!(error.message.contains(message), "{error}");
+        assert!(error.message.en.contains(message), "{error}");
     }
 }
 
@@ -377,6 +388,7 @@ fn doubtful_content_warns_without_failing() {
     assert!(
         parsed.warnings[0]
             .message
+            .en
             .contains("`semiconductors` is not a known sector")
     );
     assert_eq!(parsed.incident.sectors.len(), 2);
@@ -412,7 +424,7 @@ fn profiles_are_read_with_or_without_the_organization_table() {
             "profile/mixed.toml",
             Some("names"),
             Some(1),
-            "unknown field `names`, expected `organization`",
+            "`names` is not a known field; expected one of organization",
         ),
     ];
     for (file, field, line, message) in cases {
@@ -422,7 +434,7 @@ fn profiles_are_read_with_or_without_the_organization_table() {
             (error.file.as_str(), error.field.as_deref(), error.line),
             (file, field, line)
         );
-        assert!(error.message.contains(message), "{error}");
+        assert!(error.message.en.contains(message), "{error}");
     }
 }
 
@@ -482,7 +494,7 @@ fn indicator_values_are_checked_against_their_type() {
         assert_eq!(error.field.as_deref(), Some("items[0].value"), "{error}");
         assert_eq!(error.line, Some(8), "{error}");
         assert!(
-            error.message.contains(expected),
+            error.message.en.contains(expected),
             "{ioc_type} {value}: {error}"
         );
     }

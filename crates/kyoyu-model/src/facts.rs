@@ -40,9 +40,14 @@ impl FromStr for PersonalData {
             "none" => Ok(PersonalData::None),
             "suspected" => Ok(PersonalData::Suspected),
             "confirmed" => Ok(PersonalData::Confirmed),
-            _ => Err(InvalidValue(format!(
-                "`{text}` is not a personal-data state; expected one of none, suspected, confirmed"
-            ))),
+            _ => Err(InvalidValue::new(
+                format!(
+                    "`{text}` は個人データの状態ではありません。none、suspected、confirmed のいずれかを書いてください"
+                ),
+                format!(
+                    "`{text}` is not a personal-data state; expected one of none, suspected, confirmed"
+                ),
+            )),
         }
     }
 }
@@ -78,9 +83,12 @@ impl FromStr for RiskLevel {
             "none" => Ok(RiskLevel::None),
             "risk" => Ok(RiskLevel::Risk),
             "high_risk" => Ok(RiskLevel::HighRisk),
-            _ => Err(InvalidValue(format!(
-                "`{text}` is not a risk level; expected one of none, risk, high_risk"
-            ))),
+            _ => Err(InvalidValue::new(
+                format!(
+                    "`{text}` はリスクの程度ではありません。none、risk、high_risk のいずれかを書いてください"
+                ),
+                format!("`{text}` is not a risk level; expected one of none, risk, high_risk"),
+            )),
         }
     }
 }
@@ -112,9 +120,12 @@ impl FromStr for Role {
         match text {
             "controller" => Ok(Role::Controller),
             "processor" => Ok(Role::Processor),
-            _ => Err(InvalidValue(format!(
-                "`{text}` is not a role; expected controller or processor"
-            ))),
+            _ => Err(InvalidValue::new(
+                format!(
+                    "`{text}` は役割ではありません。controller（管理者）か processor（受託者）を書いてください"
+                ),
+                format!("`{text}` is not a role; expected controller or processor"),
+            )),
         }
     }
 }

@@ -55,9 +55,16 @@ impl FromStr for Jurisdiction {
             "JP" => Ok(Jurisdiction::Jp),
             "EU" => Ok(Jurisdiction::Eu),
             "US" => Ok(Jurisdiction::Us),
-            _ => Err(InvalidValue(format!(
-                "`{text}` is not a supported jurisdiction; expected one of JP, EU, US"
-            ))),
+            _ => Err(InvalidValue::new(
+                format!(
+                    "`{text}` は対応している法域ではありません。JP、EU、US のいずれかを書いてください{}",
+                    crate::suggest::hint_ja(text, ["JP", "EU", "US"])
+                ),
+                format!(
+                    "`{text}` is not a supported jurisdiction; expected one of JP, EU, US{}",
+                    crate::suggest::hint_en(text, ["JP", "EU", "US"])
+                ),
+            )),
         }
     }
 }
@@ -115,9 +122,14 @@ impl Sector {
         if valid {
             Ok(Sector(text.to_owned()))
         } else {
-            Err(InvalidValue(format!(
-                "`{text}` is not a sector name; expected lower-case words joined by `_`, such as telecom_carrier"
-            )))
+            Err(InvalidValue::new(
+                format!(
+                    "`{text}` は業種名の形ではありません。telecom_carrier のように、小文字の語を `_` でつないで書いてください"
+                ),
+                format!(
+                    "`{text}` is not a sector name; expected lower-case words joined by `_`, such as telecom_carrier"
+                ),
+            ))
         }
     }
 
@@ -171,9 +183,11 @@ impl FromStr for Channel {
             .into_iter()
             .find(|channel| channel.as_str() == text)
             .ok_or_else(|| {
-                InvalidValue(format!(
-                    "`{text}` is not a channel; expected one of share, expert_alert, publication"
-                ))
+                let names = Channel::ALL.map(Channel::as_str);
+                InvalidValue::new(
+                    format!("`{text}` は経路ではありません。share、expert_alert、publication のいずれかを書いてください{}", crate::suggest::hint_ja(text, names)),
+                    format!("`{text}` is not a channel; expected one of share, expert_alert, publication{}", crate::suggest::hint_en(text, names)),
+                )
             })
     }
 }
@@ -204,9 +218,12 @@ impl FromStr for CommunityKind {
         match text {
             "hub" => Ok(CommunityKind::Hub),
             "isac" => Ok(CommunityKind::Isac),
-            _ => Err(InvalidValue(format!(
-                "`{text}` is not a community type; expected hub (type A) or isac (type B)"
-            ))),
+            _ => Err(InvalidValue::new(
+                format!(
+                    "`{text}` はコミュニティの種類ではありません。hub（タイプA）か isac（タイプB）を書いてください"
+                ),
+                format!("`{text}` is not a community type; expected hub (type A) or isac (type B)"),
+            )),
         }
     }
 }
@@ -256,9 +273,16 @@ impl FromStr for Resolution {
             "hash_only" => Ok(Resolution::HashOnly),
             "redact" => Ok(Resolution::Redact),
             "reject" => Ok(Resolution::Reject),
-            _ => Err(InvalidValue(format!(
-                "`{text}` is not a resolution; expected one of approve, hash_only, redact, reject"
-            ))),
+            _ => Err(InvalidValue::new(
+                format!(
+                    "`{text}` は承認の結論ではありません。approve、hash_only、redact、reject のいずれかを書いてください{}",
+                    crate::suggest::hint_ja(text, ["approve", "hash_only", "redact", "reject"])
+                ),
+                format!(
+                    "`{text}` is not a resolution; expected one of approve, hash_only, redact, reject{}",
+                    crate::suggest::hint_en(text, ["approve", "hash_only", "redact", "reject"])
+                ),
+            )),
         }
     }
 }
@@ -312,8 +336,8 @@ pub struct Incident {
 pub struct CheckError {
     /// The field path, such as `items[3].id` or `approvals[0].item`.
     pub field: String,
-    /// What is wrong.
-    pub message: String,
+    /// What is wrong, in both languages.
+    pub message: crate::Localized,
 }
 
 impl Incident {
@@ -324,7 +348,13 @@ impl Incident {
             if !item_ids.insert(item.id.as_str()) {
                 return Err(CheckError {
                     field: format!("items[{index}].id"),
-                    message: format!("item id `{}` is used twice; ids must be unique", item.id),
+                    message: crate::Localized::new(
+                        format!(
+                            "項目の id `{}` が 2 回使われています。id は重複しないようにしてください",
+                            item.id
+                        ),
+                        format!("item id `{}` is used twice; ids must be unique", item.id),
+                    ),
                 });
             }
         }
@@ -333,9 +363,15 @@ impl Incident {
             if !community_ids.insert(community.id.as_str()) {
                 return Err(CheckError {
                     field: format!("communities[{index}].id"),
-                    message: format!(
-                        "community id `{}` is used twice; ids must be unique",
-                        community.id
+                    message: crate::Localized::new(
+                        format!(
+                            "コミュニティの id `{}` が 2 回使われています。id は重複しないようにしてください",
+                            community.id
+                        ),
+                        format!(
+                            "community id `{}` is used twice; ids must be unique",
+                            community.id
+                        ),
                     ),
                 });
             }
@@ -344,7 +380,24 @@ impl Incident {
             if !item_ids.contains(approval.item.as_str()) {
                 return Err(CheckError {
                     field: format!("approvals[{index}].item"),
-                    message: format!("no item has the id `{}`", approval.item),
+                    message: crate::Localized::new(
+                        format!(
+                            "id が `{}` の項目はありません{}",
+                            approval.item,
+                            crate::suggest::hint_ja(
+                                approval.item.as_str(),
+                                self.items.iter().map(|item| item.id.as_str())
+                            )
+                        ),
+                        format!(
+                            "no item has the id `{}`{}",
+                            approval.item,
+                            crate::suggest::hint_en(
+                                approval.item.as_str(),
+                                self.items.iter().map(|item| item.id.as_str())
+                            )
+                        ),
+                    ),
                 });
             }
         }
@@ -354,13 +407,32 @@ impl Incident {
             {
                 return Err(CheckError {
                     field: format!("timeline[{index}].community"),
-                    message: format!("no community has the id `{community}`"),
+                    message: crate::Localized::new(
+                        format!(
+                            "id が `{community}` のコミュニティはありません{}",
+                            crate::suggest::hint_ja(
+                                community,
+                                self.communities.iter().map(|c| c.id.as_str())
+                            )
+                        ),
+                        format!(
+                            "no community has the id `{community}`{}",
+                            crate::suggest::hint_en(
+                                community,
+                                self.communities.iter().map(|c| c.id.as_str())
+                            )
+                        ),
+                    ),
                 });
             }
-            if event.kind == EventKind::Reported && event.obligation.is_none() {
+            if event.kind == EventKind::Reported && event.obligation.is_none() == event.to.is_none()
+            {
                 return Err(CheckError {
                     field: format!("timeline[{index}].obligation"),
-                    message: "a `reported` event must name the obligation it satisfies".to_owned(),
+                    message: crate::Localized::new(
+                        "`reported`（報告した）の出来事には、法令上の義務なら `obligation = \"義務の id\"`、それ以外の報告・相談なら `to = \"police\"` のように相手を、どちらか一つだけ書いてください",
+                        "a `reported` event names either the legal obligation it satisfies (`obligation = \"<id>\"`) or, for a report that is not a legal duty, whom it went to (`to = \"police\"`) — exactly one of them",
+                    ),
                 });
             }
         }

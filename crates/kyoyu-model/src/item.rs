@@ -24,9 +24,12 @@ impl ItemId {
                 .chars()
                 .any(|character| character.is_whitespace() || character.is_control())
         {
-            return Err(InvalidValue(format!(
-                "`{text}` is not an item id; expected 1 to 128 characters without blanks"
-            )));
+            return Err(InvalidValue::new(
+                format!(
+                    "`{text}` は項目の id として使えません。空白を含まない 1〜128 文字にしてください"
+                ),
+                format!("`{text}` is not an item id; expected 1 to 128 characters without blanks"),
+            ));
         }
         Ok(ItemId(text.to_owned()))
     }
@@ -140,10 +143,18 @@ impl FromStr for ItemKind {
             .find(|kind| kind.as_str() == text)
             .ok_or_else(|| {
                 let names: Vec<&str> = ItemKind::ALL.iter().map(|kind| kind.as_str()).collect();
-                InvalidValue(format!(
-                    "`{text}` is not an item kind; expected one of {}",
-                    names.join(", ")
-                ))
+                InvalidValue::new(
+                    format!(
+                        "`{text}` は項目の種類ではありません。次のいずれかを書いてください: {}{}",
+                        names.join(", "),
+                        crate::suggest::hint_ja(text, names.iter().copied())
+                    ),
+                    format!(
+                        "`{text}` is not an item kind; expected one of {}{}",
+                        names.join(", "),
+                        crate::suggest::hint_en(text, names.iter().copied())
+                    ),
+                )
             })
     }
 }
@@ -161,11 +172,17 @@ impl IocType {
     /// refused: it would be shared as an indicator no tool can match.
     pub fn check_value(&self, value: &str) -> Result<String, InvalidValue> {
         let trimmed = value.trim();
-        let bad = |expected: &str| {
-            Err(InvalidValue(format!(
-                "`{value}` is not a `{}` value; expected {expected}",
-                self.as_str()
-            )))
+        let bad = |expected_ja: &str, expected_en: &str| {
+            Err(InvalidValue::new(
+                format!(
+                    "`{value}` は `{}` の値として正しくありません。{expected_ja}",
+                    self.as_str()
+                ),
+                format!(
+                    "`{value}` is not a `{}` value; expected {expected_en}",
+                    self.as_str()
+                ),
+            ))
         };
         let blank_or_delimited = |text: &str| {
             text.is_empty()
@@ -180,7 +197,10 @@ impl IocType {
                 if ok {
                     Ok(trimmed.to_owned())
                 } else {
-                    bad("a dotted IPv4 address or CIDR range such as 203.0.113.7")
+                    bad(
+                        "203.0.113.7 のような 4 つの数（0〜255）を点で区切った IPv4 アドレスか CIDR 範囲を書いてください",
+                        "a dotted IPv4 address or CIDR range such as 203.0.113.7",
+                    )
                 }
             }
             "ipv6-addr" => {
@@ -189,12 +209,18 @@ impl IocType {
                 if ok {
                     Ok(trimmed.to_owned())
                 } else {
-                    bad("an IPv6 address or CIDR range such as 2001:db8::7")
+                    bad(
+                        "2001:db8::7 のような IPv6 アドレスか CIDR 範囲を書いてください",
+                        "an IPv6 address or CIDR range such as 2001:db8::7",
+                    )
                 }
             }
             "domain-name" | "hostname" => {
                 if trimmed.contains("://") {
-                    return bad("a name without a scheme (a URL is of type `url`)");
+                    return bad(
+                        "スキーム（https:// など）のない名前を書いてください（URL は type = \"url\" の項目です）",
+                        "a name without a scheme (a URL is of type `url`)",
+                    );
                 }
                 let labels_ok = trimmed.len() <= 253
                     && trimmed
@@ -202,7 +228,10 @@ impl IocType {
                         .split('.')
                         .all(|label| !label.is_empty() && label.chars().count() <= 63);
                 if blank_or_delimited(trimmed) || !labels_ok || trimmed.contains(':') {
-                    bad("a name such as update-check.example.net (no path, port, `@` or blank)")
+                    bad(
+                        "update-check.example.net のような名前を書いてください（パス、ポート、`@`、空白は含めません）",
+                        "a name such as update-check.example.net (no path, port, `@` or blank)",
+                    )
                 } else {
                     Ok(trimmed.to_owned())
                 }
@@ -219,7 +248,10 @@ impl IocType {
                 {
                     Ok(trimmed.to_owned())
                 }
-                _ => bad("a URL with a scheme and a host, such as https://example.net/path"),
+                _ => bad(
+                    "https://example.net/path のように、スキームとホストのある URL を書いてください",
+                    "a URL with a scheme and a host, such as https://example.net/path",
+                ),
             },
             "email-addr" => match trimmed.split_once('@') {
                 Some((local, domain))
@@ -230,7 +262,10 @@ impl IocType {
                 {
                     Ok(trimmed.to_owned())
                 }
-                _ => bad("an address such as someone@example.net"),
+                _ => bad(
+                    "someone@example.net のようなメールアドレスを書いてください",
+                    "an address such as someone@example.net",
+                ),
             },
             "file" => {
                 let lower = trimmed.to_ascii_lowercase();
@@ -251,13 +286,19 @@ impl IocType {
                         if hash.len() == length && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
                             Ok(hash.to_owned())
                         } else {
-                            bad(&format!(
-                                "after `{prefix}` a hash of {length} hexadecimal digits"
-                            ))
+                            bad(
+                                &format!(
+                                    "`{prefix}` の後には {length} 桁の16進数のハッシュを書いてください"
+                                ),
+                                &format!("after `{prefix}` a hash of {length} hexadecimal digits"),
+                            )
                         }
                     }
                     // A bare hash or a file name.
-                    None if trimmed.is_empty() => bad("a hash or a file name"),
+                    None if trimmed.is_empty() => bad(
+                        "ハッシュかファイル名を書いてください",
+                        "a hash or a file name",
+                    ),
                     None => {
                         let hex = trimmed.bytes().all(|b| b.is_ascii_hexdigit());
                         if hex && matches!(trimmed.len(), 32 | 40 | 64 | 128) {
@@ -300,10 +341,18 @@ impl IocType {
             .find(|known| *known == text)
             .map(IocType)
             .ok_or_else(|| {
-                InvalidValue(format!(
-                    "`{text}` is not an IoC type; expected one of {}",
-                    IocType::KNOWN.join(", ")
-                ))
+                InvalidValue::new(
+                    format!(
+                        "`{text}` は IoC の種類ではありません。次のいずれかを書いてください: {}{}",
+                        IocType::KNOWN.join(", "),
+                        crate::suggest::hint_ja(text, IocType::KNOWN)
+                    ),
+                    format!(
+                        "`{text}` is not an IoC type; expected one of {}{}",
+                        IocType::KNOWN.join(", "),
+                        crate::suggest::hint_en(text, IocType::KNOWN)
+                    ),
+                )
             })
     }
 
@@ -332,9 +381,10 @@ impl Cve {
         if valid {
             Ok(Cve(upper))
         } else {
-            Err(InvalidValue(format!(
-                "`{text}` is not a CVE id; expected the form CVE-2026-12345"
-            )))
+            Err(InvalidValue::new(
+                format!("`{text}` は CVE 番号ではありません。CVE-2026-12345 の形で書いてください"),
+                format!("`{text}` is not a CVE id; expected the form CVE-2026-12345"),
+            ))
         }
     }
 
@@ -365,9 +415,14 @@ impl AttackTechnique {
         if valid {
             Ok(AttackTechnique(upper))
         } else {
-            Err(InvalidValue(format!(
-                "`{text}` is not a MITRE ATT&CK technique id; expected the form T1190 or T1566.001"
-            )))
+            Err(InvalidValue::new(
+                format!(
+                    "`{text}` は MITRE ATT&CK の手法 id ではありません。T1190 や T1566.001 の形で書いてください"
+                ),
+                format!(
+                    "`{text}` is not a MITRE ATT&CK technique id; expected the form T1190 or T1566.001"
+                ),
+            ))
         }
     }
 
@@ -388,12 +443,14 @@ impl AttackWindow {
     /// Validates that at least one end is given and the window does not end before it starts.
     pub fn new(from: Option<Timestamp>, to: Option<Timestamp>) -> Result<Self, InvalidValue> {
         match (from, to) {
-            (None, None) => Err(InvalidValue(
-                "an attack window needs `from`, `to` or both".to_owned(),
+            (None, None) => Err(InvalidValue::new(
+                "攻撃時期には `from`（開始）か `to`（終了）、または両方が必要です",
+                "an attack window needs `from`, `to` or both",
             )),
-            (Some(start), Some(end)) if end < start => Err(InvalidValue(format!(
-                "the attack window ends ({end}) before it starts ({start})"
-            ))),
+            (Some(start), Some(end)) if end < start => Err(InvalidValue::new(
+                format!("攻撃時期の終了（{end}）が開始（{start}）より前になっています"),
+                format!("the attack window ends ({end}) before it starts ({start})"),
+            )),
             _ => Ok(AttackWindow { from, to }),
         }
     }

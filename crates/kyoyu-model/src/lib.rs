@@ -10,6 +10,7 @@ pub mod facts;
 pub mod incident;
 pub mod item;
 pub mod profile;
+pub mod suggest;
 pub mod text;
 pub mod timeline;
 pub mod tlp;
@@ -32,6 +33,19 @@ pub use tlp::{Tlp, UNMARKED_SHARE_TLP};
 ///
 /// The wire-format crates attach the file, field and line; the model only says what is wrong
 /// with the value itself.
+///
+/// The reason is a [`Localized`] sentence: the person who typed the value reads it in their own
+/// language (`Display` gives the English one, for logs).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct InvalidValue(pub String);
+#[error("{}", .0.en)]
+pub struct InvalidValue(pub Localized);
+
+impl InvalidValue {
+    /// A reason in Japanese and English.
+    pub fn new(
+        ja: impl Into<std::borrow::Cow<'static, str>>,
+        en: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Self {
+        InvalidValue(Localized::new(ja, en))
+    }
+}

@@ -22,9 +22,14 @@ impl HostnamePattern {
         let pattern = text.trim().to_lowercase();
         let literal = pattern.strip_prefix("*.").unwrap_or(&pattern);
         if literal.is_empty() || literal.contains('*') || literal.contains(char::is_whitespace) {
-            return Err(InvalidValue(format!(
-                "`{text}` is not a host-name pattern; expected a name such as `fs01.corp.example` or `*.corp.example`"
-            )));
+            return Err(InvalidValue::new(
+                format!(
+                    "`{text}` はホスト名のパターンではありません。`fs01.corp.example` や `*.corp.example` の形で書いてください"
+                ),
+                format!(
+                    "`{text}` is not a host-name pattern; expected a name such as `fs01.corp.example` or `*.corp.example`"
+                ),
+            ));
         }
         Ok(HostnamePattern { pattern })
     }

@@ -17,9 +17,10 @@ pub type Timestamp = DateTime<FixedOffset>;
 /// Parses an RFC 3339 timestamp (an offset is required: an incident spans time zones).
 pub fn parse_timestamp(text: &str) -> Result<Timestamp, InvalidValue> {
     DateTime::parse_from_rfc3339(text.trim()).map_err(|error| {
-        InvalidValue(format!(
-            "`{text}` is not an RFC 3339 timestamp with an offset, such as 2026-11-02T09:30:00+09:00 ({error})"
-        ))
+        InvalidValue::new(
+            format!("`{text}` は時刻として読めません。2026-11-02T09:30:00+09:00 のように、日付・時刻と時差（+09:00 など）を書いてください"),
+            format!("`{text}` is not an RFC 3339 timestamp with an offset, such as 2026-11-02T09:30:00+09:00 ({error})"),
+        )
     })
 }
 
@@ -115,13 +116,33 @@ impl FromStr for EventKind {
             .find(|kind| kind.as_str() == text)
             .ok_or_else(|| {
                 let names: Vec<&str> = EventKind::ALL.iter().map(|kind| kind.as_str()).collect();
-                InvalidValue(format!(
-                    "`{text}` is not a timeline event; expected one of {}",
-                    names.join(", ")
-                ))
+                InvalidValue::new(
+                    format!(
+                        "`{text}` は経緯の出来事ではありません。次のいずれかを書いてください: {}{}",
+                        names.join(", "),
+                        crate::suggest::hint_ja(text, names.iter().copied())
+                    ),
+                    format!(
+                        "`{text}` is not a timeline event; expected one of {}{}",
+                        names.join(", "),
+                        crate::suggest::hint_en(text, names.iter().copied())
+                    ),
+                )
             })
     }
 }
+
+/// Whom a `reported` event can name with `to`: reports and consultations that are not legal
+/// duties (guidance M3, M5, M9), in the routing vocabulary of the assess JSON.
+pub const REPORT_RECIPIENTS: [&str; 7] = [
+    "police",
+    "insurer",
+    "coordination_center",
+    "ipa",
+    "isac",
+    "product_developer",
+    "stakeholders",
+];
 
 /// One event on the timeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -134,6 +155,9 @@ pub struct TimelineEvent {
     pub note: Option<String>,
     /// For `reported`: the obligation id the report satisfies.
     pub obligation: Option<String>,
+    /// For `reported`: a recipient that is not a legal duty (police, insurer, coordination
+    /// center…), one of [`REPORT_RECIPIENTS`].
+    pub to: Option<String>,
     /// For `shared`: the community the package went to.
     pub community: Option<String>,
 }

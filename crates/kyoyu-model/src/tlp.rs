@@ -81,12 +81,26 @@ impl FromStr for Tlp {
             "amber" => Ok(Tlp::Amber),
             "amber+strict" => Ok(Tlp::AmberStrict),
             "red" => Ok(Tlp::Red),
-            "white" => Err(InvalidValue(
-                "TLP:WHITE is TLP 1.0; TLP 2.0 calls it `clear`".to_owned(),
+            "white" => Err(InvalidValue::new(
+                "TLP:WHITE は TLP 1.0 の名前です。TLP 2.0 では `clear` と書きます",
+                "TLP:WHITE is TLP 1.0; TLP 2.0 calls it `clear`",
             )),
-            _ => Err(InvalidValue(format!(
-                "`{text}` is not a TLP 2.0 label; expected one of clear, green, amber, amber+strict, red"
-            ))),
+            _ => Err(InvalidValue::new(
+                format!(
+                    "`{text}` は TLP 2.0 のラベルではありません。clear、green、amber、amber+strict、red のいずれかを書いてください{}",
+                    crate::suggest::hint_ja(
+                        text,
+                        ["clear", "green", "amber", "amber+strict", "red"]
+                    )
+                ),
+                format!(
+                    "`{text}` is not a TLP 2.0 label; expected one of clear, green, amber, amber+strict, red{}",
+                    crate::suggest::hint_en(
+                        text,
+                        ["clear", "green", "amber", "amber+strict", "red"]
+                    )
+                ),
+            )),
         }
     }
 }

@@ -159,7 +159,7 @@ pub(crate) fn load_calendar(
     let jurisdiction: Jurisdiction = wire
         .jurisdiction
         .parse()
-        .map_err(|error: kyoyu_model::InvalidValue| file_error(error.0))?;
+        .map_err(|error: kyoyu_model::InvalidValue| file_error(error.0.en.into_owned()))?;
     if jurisdiction != expected {
         return Err(file_error(format!(
             "the file says jurisdiction {jurisdiction} but was given as {expected}"

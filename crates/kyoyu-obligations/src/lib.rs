@@ -71,7 +71,7 @@ impl RuleSet {
                 code.parse()
                     .map_err(|error: kyoyu_model::InvalidValue| DataError::File {
                         file: file.clone(),
-                        message: error.0,
+                        message: error.0.en.into_owned(),
                     })?;
             if calendars
                 .iter()

@@ -21,6 +21,10 @@ use kyoyu_model::timeline::{Timestamp, parse_timestamp};
 #[derive(Debug, Parser)]
 #[command(name = "kyoyu", version, about)]
 struct Cli {
+    /// Language of reports and messages, ja or en (default: from the locale — LC_ALL,
+    /// LC_MESSAGES, LANG — else en).
+    #[arg(long, value_enum, global = true)]
+    lang: Option<LangArg>,
     #[command(subcommand)]
     command: Command,
 }
@@ -127,9 +131,6 @@ enum Command {
         /// "Now" for deadlines and decay, RFC 3339 with offset (default: the current time).
         #[arg(long, value_parser = parse_at)]
         at: Option<Timestamp>,
-        /// Language of the texts (default: from the locale).
-        #[arg(long, value_enum)]
-        lang: Option<LangArg>,
         /// Half-life of shared technical information's value, hours (guidance G4).
         #[arg(long, default_value_t = 72.0, value_parser = parse_half_life)]
         half_life: f64,
@@ -233,9 +234,6 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
-        /// Language of the texts (default: from the locale).
-        #[arg(long, value_enum)]
-        lang: Option<LangArg>,
     },
 }
 
@@ -247,6 +245,13 @@ fn parse_half_life(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(hours) if hours.is_finite() && hours > 0.0 => Ok(hours),
         _ => Err(format!("`{text}` is not a positive number of hours")),
+    }
+}
+
+fn warning_word(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ja => "注意",
+        Lang::En => "warning",
     }
 }
 
@@ -266,17 +271,35 @@ fn language(choice: Option<LangArg>) -> Lang {
 /// A failure the user can fix (exit 2) or one of ours (exit 1 would hide it; also 2, reported).
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let lang = language(cli.lang);
+    match run(cli.command, lang) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("kyoyu: {error:#}");
+            eprintln!("kyoyu: {}", describe(&error, lang));
             ExitCode::from(2)
         }
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
+/// A failure in the reader's language: input errors (the incident or profile file) carry both
+/// languages; anything else prints its English chain.
+fn describe(error: &anyhow::Error, lang: Lang) -> String {
+    if let Some(error) = error.downcast_ref::<kyoyu_core::LoadError>() {
+        return error.render(lang);
+    }
+    if let Some(error) = error.downcast_ref::<kyoyu_core::FileError>() {
+        return error.render(lang);
+    }
+    if let Some(kyoyu_core::import::ImportError::Incident(error)) =
+        error.downcast_ref::<kyoyu_core::import::ImportError>()
+    {
+        return error.render(lang);
+    }
+    format!("{error:#}")
+}
+
+fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Serve {
             store,
             listen,
@@ -311,17 +334,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             file,
             json,
             at,
-            lang,
             half_life,
             deep,
         } => {
-            let lang = language(lang);
             let loaded = kyoyu_core::load_incident(&file)?;
             for warning in &loaded.warnings {
-                eprintln!(
-                    "kyoyu: warning: {}: {}: {}",
-                    warning.file, warning.field, warning.message
-                );
+                eprintln!("kyoyu: {}: {}", warning_word(lang), warning.render(lang));
             }
             let at = at.unwrap_or_else(|| chrono::Local::now().fixed_offset());
             let settings = AssessSettings {
@@ -390,8 +408,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rules { json, lang } => {
-            let lang = language(lang);
+        Command::Rules { json } => {
             let guidance = Guidance::builtin().map_err(|error| anyhow::anyhow!("{error}"))?;
             let obligations = kyoyu_obligations::RuleSet::builtin();
             if json {

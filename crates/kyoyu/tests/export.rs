@@ -283,3 +283,43 @@ fn the_pseudonym_and_ids_are_keyed_and_stable_with_their_key() {
     }
     std::fs::remove_dir_all(&directory).ok();
 }
+
+/// A hash pasted with its `sha256:` prefix (as tools print it) on a file item is that hash: the
+/// STIX indicator matches `file:hashes.'SHA-256'`, and the MISP attribute is a `sha256`, never a
+/// file name (issue 7).
+#[test]
+fn a_prefixed_hash_on_a_file_item_is_exported_as_that_hash() {
+    let hash = "9F2C5D1E4B7A3C6D8E0F1A2B3C4D5E6F7A8B9C0D1E2F3A4B5C6D7E8F9A0B1C2D";
+    let directory = std::env::temp_dir().join(format!("kyoyu-prefixed-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).expect("scratch");
+    let incident = directory.join("incident.toml");
+    std::fs::write(
+        &incident,
+        format!(
+            "[incident]\nid = \"HASH-1\"\njurisdictions = [\"JP\"]\n\n[organization]\nnames = [\"Sample Buhin\"]\n\n[[items]]\nid = \"note\"\nkind = \"ioc\"\ntype = \"file\"\nvalue = \"sha256:{hash}\"\ntlp = \"green\"\n\n[[communities]]\nid = \"hub\"\ntype = \"hub\"\nmax_tlp = \"amber\"\n"
+        ),
+    )
+    .expect("written");
+    let lower = hash.to_ascii_lowercase();
+    let path = incident.to_str().expect("utf-8");
+    let bundle = export_example(path, "hub", "stix", "2026-11-17T12:00:00+09:00");
+    assert!(
+        bundle.contains(&format!("[file:hashes.'SHA-256' = '{lower}']")),
+        "{bundle}"
+    );
+    assert!(!bundle.contains("file:name"), "{bundle}");
+    let event: serde_json::Value = serde_json::from_str(&export_example(
+        path,
+        "hub",
+        "misp",
+        "2026-11-17T12:00:00+09:00",
+    ))
+    .expect("JSON");
+    let attributes = event["Event"]["Attribute"].as_array().expect("attributes");
+    assert!(
+        attributes
+            .iter()
+            .any(|attribute| attribute["type"] == "sha256" && attribute["value"] == lower.as_str()),
+        "{attributes:?}"
+    );
+}

@@ -46,6 +46,7 @@ pub fn event(kind: EventKind, at: &str) -> TimelineEvent {
         at: time(at),
         note: None,
         obligation: None,
+        to: None,
         community: None,
     }
 }

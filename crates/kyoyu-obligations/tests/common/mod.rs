@@ -38,6 +38,7 @@ pub fn event(kind: EventKind, at: &str) -> TimelineEvent {
         at: time(at),
         note: None,
         obligation: None,
+        to: None,
         community: None,
     }
 }
@@ -50,6 +51,7 @@ pub fn add_event(incident: &mut Incident, kind: EventKind, at: &str) {
 pub fn report(incident: &mut Incident, obligation: &str, at: &str) {
     incident.timeline.push(TimelineEvent {
         obligation: Some(obligation.to_owned()),
+        to: None,
         ..event(EventKind::Reported, at)
     });
 }
