@@ -410,3 +410,252 @@ async fn bad_rest_requests_are_refused_whole_with_the_error_shape() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(serde_json::from_str::<Value>(&body).is_ok(), "{body}");
 }
+
+/// One request with any headers; status, response headers and body.
+async fn send(
+    app: &Router,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<impl Into<Body>>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let mut request = Request::builder().method(method).uri(path);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
+        .body(body.map(Into::into).unwrap_or_else(Body::empty))
+        .expect("request");
+    let response = app.clone().oneshot(request).await.expect("answer");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+/// Hiragana or katakana: Japanese text, whatever its wording (the incident below has no
+/// Japanese of its own that a summary could quote).
+fn has_kana(text: &str) -> bool {
+    text.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c))
+}
+
+#[tokio::test]
+async fn the_language_is_lang_then_accept_language_then_english() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).await.expect("store"));
+    let victim = store
+        .system_create_org(&Actor::operator(), "example-denki", OrgKind::Victim)
+        .await
+        .expect("org");
+    let responder = token(store.as_ref(), victim.id, Role::Responder).await;
+    let app = app(store.clone(), Settings::default());
+    let mut document = incident();
+    document["organization"]["names"] = json!(["Example Denki"]);
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/incidents",
+        &responder,
+        Some(document),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let bearer = format!("Bearer {responder}");
+    let at = "at=2026-11-06T12:00:00%2B09:00";
+    for endpoint in ["summary", "assessment"] {
+        for (query, accept_language, japanese) in [
+            ("", None, false),
+            ("", Some("ja"), true),
+            ("", Some("ja-JP,ja;q=0.9,en;q=0.8"), true),
+            ("", Some("ja;q=0.1, en"), false),
+            ("", Some("fr, de;q=0.5"), false),
+            ("", Some("ja;q=nonsense"), false),
+            ("&lang=en", Some("ja"), false),
+            ("&lang=ja", Some("en"), true),
+        ] {
+            let mut headers = vec![("authorization", bearer.as_str())];
+            if let Some(value) = accept_language {
+                headers.push(("accept-language", value));
+            }
+            let path = format!("/api/incidents/INC-2026-014/{endpoint}?{at}{query}");
+            let (status, answer, body) =
+                send(&app, Method::GET, &path, &headers, None::<String>).await;
+            let case = format!("{endpoint}{query} with {accept_language:?}");
+            assert_eq!(status, StatusCode::OK, "{case}: {body}");
+            assert_eq!(has_kana(&body), japanese, "{case}: {body}");
+            assert_eq!(
+                answer["content-language"],
+                if japanese { "ja" } else { "en" },
+                "{case}"
+            );
+            assert_eq!(answer["vary"], "accept-language", "{case}");
+        }
+    }
+    // A `lang` the server does not speak is the caller's mistake, whatever the header says.
+    let (status, _, body) = send(
+        &app,
+        Method::GET,
+        &format!("/api/incidents/INC-2026-014/summary?{at}&lang=fr"),
+        &[("authorization", &bearer), ("accept-language", "ja")],
+        None::<String>,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("`lang`"), "{body}");
+}
+
+#[tokio::test]
+async fn an_incident_is_created_from_the_toml_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).await.expect("store"));
+    let victim = store
+        .system_create_org(&Actor::operator(), "sample-buhin", OrgKind::Victim)
+        .await
+        .expect("org");
+    let responder = token(store.as_ref(), victim.id, Role::Responder).await;
+    let app = app(store.clone(), Settings::default());
+    let bearer = format!("Bearer {responder}");
+    let example = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples/small-company-ransomware.toml"),
+    )
+    .expect("the example is readable");
+
+    let (status, _, body) = send(
+        &app,
+        Method::POST,
+        "/api/incidents",
+        &[
+            ("authorization", &bearer),
+            ("content-type", "application/toml"),
+        ],
+        Some(example.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let created: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(created["id"], "SMB-2026-007", "{body}");
+    assert_eq!(created["items"], 6, "{body}");
+    // Stored as the JSON form: the incident reads back as JSON and assesses.
+    let (status, body) = call(
+        &app,
+        Method::GET,
+        "/api/incidents/SMB-2026-007",
+        &responder,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let document: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(document["facts"]["persons_affected"], 350, "{body}");
+    assert_eq!(
+        document["timeline"][1]["at"], "2026-11-16T08:30:00+09:00",
+        "{body}"
+    );
+    let (status, body) = call(
+        &app,
+        Method::GET,
+        "/api/incidents/SMB-2026-007/assessment?at=2026-11-17T12:00:00%2B09:00",
+        &responder,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let assessment: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(assessment["incident"], "SMB-2026-007");
+
+    // Native TOML date-times and the other TOML media types are read the same way.
+    let native = "[incident]\nid = \"SMB-2026-008\"\njurisdictions = [\"JP\"]\n\n[[timeline]]\nevent = \"discovery\"\nat = 2026-11-16T08:30:00+09:00\n";
+    for (content_type, text) in [
+        ("text/x-toml", native.to_owned()),
+        (
+            "text/toml; charset=utf-8",
+            native.replace("SMB-2026-008", "SMB-2026-009"),
+        ),
+    ] {
+        let (status, _, body) = send(
+            &app,
+            Method::POST,
+            "/api/incidents",
+            &[("authorization", &bearer), ("content-type", content_type)],
+            Some(text),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{content_type}: {body}");
+    }
+
+    // A syntax error is a 400 naming the line (the array opened on line 3 is found unterminated
+    // where the next table starts, line 5); a wrong value a 422 naming the field and its line.
+    let broken = "[incident]\nid = \"SMB-2026-010\"\njurisdictions = [\"JP\"\n\n[facts]\nransomware = true\n";
+    let wrong = "[incident]\nid = \"SMB-2026-011\"\n\n[facts]\nransomware = \"yes\"\n";
+    let bad_id = "[incident]\nid = \"a/b\"\n";
+    for (name, text, want, names) in [
+        ("syntax", broken, 400, "request body:5:1:"),
+        ("value", wrong, 422, "request body:5:14: facts.ransomware"),
+        ("id", bad_id, 400, "incident.id"),
+    ] {
+        let (status, _, body) = send(
+            &app,
+            Method::POST,
+            "/api/incidents",
+            &[
+                ("authorization", &bearer),
+                ("content-type", "application/toml"),
+            ],
+            Some(text.to_owned()),
+        )
+        .await;
+        assert_eq!(status.as_u16(), want, "{name}: {body}");
+        let error: Value = serde_json::from_str(&body).expect("the error shape");
+        let description = error["description"].as_str().unwrap_or_default();
+        assert!(description.contains(names), "{name}: {description}");
+    }
+    // Not UTF-8, and a type the endpoint does not read: refused with what it takes.
+    let (status, _, body) = send(
+        &app,
+        Method::POST,
+        "/api/incidents",
+        &[
+            ("authorization", &bearer),
+            ("content-type", "application/toml"),
+        ],
+        Some(b"[incident]\nid = \"\xff\"\n".to_vec()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("UTF-8"), "{body}");
+    let (status, _, body) = send(
+        &app,
+        Method::POST,
+        "/api/incidents",
+        &[
+            ("authorization", &bearer),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        Some(example),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
+    assert!(
+        body.contains("application/toml") && body.contains("application/json"),
+        "{body}"
+    );
+    let (status, body) = call(&app, Method::GET, "/api/incidents", &responder, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let listed: Vec<Value> = serde_json::from_str(&body).expect("json");
+    assert_eq!(
+        listed.len(),
+        3,
+        "only the three valid bodies were stored: {body}"
+    );
+}

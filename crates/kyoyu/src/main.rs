@@ -4,6 +4,7 @@
 //! case and maps failures to exit statuses — 0 done, 2 bad input (with a message naming the file,
 //! field and line) — so every behaviour worth testing lives in the libraries.
 
+mod init;
 mod server;
 
 use std::io::IsTerminal as _;
@@ -227,6 +228,19 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Write a commented starter incident file that asks the five questions of the first day
+    /// (valid as written: every answer is commented out). Refuses to replace an existing file.
+    Init {
+        /// The file to write (`-`: standard output).
+        #[arg(default_value = "incident.toml")]
+        file: PathBuf,
+        /// Language of the comments (default: from the locale).
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the default settings file of `kyoyu serve`, every key explained.
     DefaultConfig,
     /// Print the rules in force with their ids and sources.
@@ -326,6 +340,7 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { expect_head, store },
         } => server::verify_audit(&store, expect_head.as_deref()),
+        Command::Init { file, lang, force } => init::run(&file, language(lang), force),
         Command::DefaultConfig => {
             print!("{}", kyoyu_server::Settings::default_file());
             Ok(ExitCode::SUCCESS)

@@ -1,5 +1,5 @@
 //! The command line on bad input: exit status 2 and a message naming the file, the field and
-//! the line; and the happy path of `assess` and `rules`.
+//! the line; the happy path of `assess` and `rules`; and the starter file of `kyoyu init`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -200,4 +200,192 @@ fn rules_lists_guidance_and_legal_rules_with_sources() {
         "[M] rules are flagged"
     );
     assert!(obligations.iter().all(|rule| rule["id"] != "US-STATE"));
+}
+
+/// Hiragana, katakana or kanji.
+fn is_japanese(c: char) -> bool {
+    ('\u{3040}'..='\u{30ff}').contains(&c) || ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// A commented-out answer of the starter (`# key = value`, `# [table]`), as opposed to prose.
+fn answer_line(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("# ")?;
+    let is_key =
+        |key: &str| !key.is_empty() && key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+    (rest.starts_with('[') || rest.split_once(" = ").is_some_and(|(key, _)| is_key(key)))
+        .then_some(rest)
+}
+
+fn assess_ok(file: &Path, lang: &str) -> String {
+    let output = kyoyu(&[
+        "assess",
+        &file.display().to_string(),
+        "--lang",
+        lang,
+        "--at",
+        "2026-11-17T12:00:00+09:00",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}: {stderr}",
+        file.display()
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn init_writes_a_starter_that_assesses_in_both_languages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for lang in ["ja", "en"] {
+        let file = dir.path().join(format!("incident-{lang}.toml"));
+        let output = kyoyu(&["init", &file.display().to_string(), "--lang", lang]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let text = std::fs::read_to_string(&file).expect("written");
+        // The comments name the next commands with the file's own name.
+        let name = file.display().to_string();
+        for command in [
+            format!("kyoyu assess {name} --lang ja"),
+            format!("kyoyu export {name} --community"),
+        ] {
+            assert!(
+                text.contains(&command),
+                "{lang}: missing `{command}`:\n{text}"
+            );
+        }
+        // Valid as written, and claiming nothing: no jurisdiction, no profile (warned about).
+        assess_ok(&file, lang);
+        // Every commented-out answer is valid too: uncommented, the file assesses and exports.
+        let answered: String = text
+            .lines()
+            .map(|line| answer_line(line).unwrap_or(line))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        assert!(answered.contains("\nransomware = true\n"), "{answered}");
+        let answered_file = dir.path().join(format!("answered-{lang}.toml"));
+        std::fs::write(&answered_file, &answered).expect("write");
+        let report = assess_ok(&answered_file, lang);
+        assert!(report.contains("JP-APPI-PRELIM"), "{lang}: {report}");
+        let key = dir.path().join("kyoyu.key").display().to_string();
+        let export = kyoyu(&[
+            "export",
+            &answered_file.display().to_string(),
+            "--community",
+            "hub",
+            "--format",
+            "stix",
+            "--key",
+            &key,
+            "--at",
+            "2026-11-17T12:00:00+09:00",
+        ]);
+        assert_eq!(
+            export.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&export.stderr)
+        );
+    }
+}
+
+#[test]
+fn the_japanese_starter_speaks_japanese_and_the_english_one_english() {
+    let japanese = kyoyu(&["init", "-", "--lang", "ja"]);
+    assert_eq!(japanese.status.code(), Some(0));
+    let japanese = String::from_utf8(japanese.stdout).expect("UTF-8");
+    let english = kyoyu(&["init", "-", "--lang", "en"]);
+    let english = String::from_utf8(english.stdout).expect("UTF-8");
+    let prose = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|line| line.starts_with('#') && answer_line(line).is_none())
+            .filter(|line| {
+                !line.starts_with("#   kyoyu ") && !line.trim_matches(['#', '-', ' ']).is_empty()
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    let japanese_prose = prose(&japanese);
+    assert!(japanese_prose.len() > 40, "{japanese}");
+    for line in &japanese_prose {
+        assert!(line.chars().any(is_japanese), "not Japanese: {line}");
+    }
+    for number in 1..=5 {
+        assert!(
+            japanese.contains(&format!("# 質問 {number}．")),
+            "{japanese}"
+        );
+        assert!(
+            english.contains(&format!("# Question {number}. ")),
+            "{english}"
+        );
+    }
+    for line in prose(&english) {
+        assert!(!line.chars().any(is_japanese), "not English: {line}");
+    }
+    // On standard output the commands name the default file.
+    assert!(
+        japanese.contains("kyoyu assess incident.toml --lang ja"),
+        "{japanese}"
+    );
+}
+
+#[test]
+fn init_never_replaces_a_file_unless_forced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("incident.toml");
+    std::fs::write(&file, "[incident]\nid = \"MINE\"\n").expect("write");
+    let name = file.display().to_string();
+    let output = kyoyu(&["init", &name, "--lang", "en"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&name) && stderr.contains("already exists") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        "[incident]\nid = \"MINE\"\n",
+        "left as it was"
+    );
+    let output = kyoyu(&["init", &name, "--lang", "ja"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("既にある") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    let output = kyoyu(&["init", &name, "--lang", "en", "--force"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        std::fs::read_to_string(&file)
+            .expect("read")
+            .contains("Question 1.")
+    );
+    // A name `kyoyu assess` could not read is refused before anything is written.
+    let output = kyoyu(&["init", &dir.path().join("notes.txt").display().to_string()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains(".toml"));
+    assert!(!dir.path().join("notes.txt").exists());
+}
+
+#[test]
+fn init_writes_incident_toml_by_default_in_the_locale_language() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = Command::new(env!("CARGO_BIN_EXE_kyoyu"))
+        .arg("init")
+        .current_dir(dir.path())
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "ja_JP.UTF-8")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    let text = std::fs::read_to_string(dir.path().join("incident.toml")).expect("written");
+    assert!(text.contains("# 質問 1．"), "{text}");
 }

@@ -1,12 +1,17 @@
 //! The assessment of a stored incident (the `assess --json` contract) and its readable summary.
+//!
+//! Key decision: both render their texts in the language negotiated by [`super::language`]
+//! (`lang`, else `Accept-Language`) and say which in `Content-Language`, with
+//! `Vary: Accept-Language` so a cache never hands one reader's language to another.
 
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use kyoyu_core::usecase::assessment::{View, render};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{ApiResult, parse_at, parse_lang, with_content_type};
+use super::{ApiResult, language, parse_at, with_content_type};
 use crate::auth::Principal;
 use crate::state::AppState;
 
@@ -16,7 +21,7 @@ use crate::state::AppState;
 pub(super) struct AssessParams {
     /// The instant to assess at (default: now).
     at: Option<String>,
-    /// `ja` or `en` (default `en`).
+    /// `ja` or `en`; wins over `Accept-Language` (default: from `Accept-Language`, else `en`).
     lang: Option<String>,
     /// A vendor acting for a victim.
     for_org: Option<String>,
@@ -27,8 +32,9 @@ async fn rendered(
     principal: &Principal,
     id: &str,
     params: &AssessParams,
+    headers: &HeaderMap,
     view: View,
-) -> ApiResult<String> {
+) -> ApiResult<Response> {
     kyoyu_core::usecase::access::require(
         principal,
         match view {
@@ -37,8 +43,8 @@ async fn rendered(
         },
     )?;
     let at = parse_at(params.at.as_deref())?;
-    let lang = parse_lang(params.lang.as_deref())?;
-    Ok(render(
+    let lang = language::negotiate(params.lang.as_deref(), headers)?;
+    let text = render(
         state.store.as_ref(),
         principal,
         params.for_org.as_deref(),
@@ -47,32 +53,45 @@ async fn rendered(
         lang,
         view,
     )
-    .await?)
+    .await?;
+    let content_type = match view {
+        View::Json => "application/json",
+        View::Summary => "text/plain; charset=utf-8",
+    };
+    let mut response = with_content_type(text.into_response(), content_type);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(lang.code()),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("accept-language"));
+    Ok(response)
 }
 
-#[utoipa::path(get, path = "/api/incidents/{id}/assessment", params(("id" = String, Path), AssessParams),
-    responses((status = 200, description = "The `assess --json` contract", body = Object)))]
+#[utoipa::path(get, path = "/api/incidents/{id}/assessment",
+    description = language::NEGOTIATION,
+    params(("id" = String, Path), AssessParams, language::AcceptLanguage),
+    responses((status = 200, description = "The `assess --json` contract, its texts in the negotiated language (`Content-Language`)", body = Object)))]
 pub(super) async fn assessment(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
     Query(params): Query<AssessParams>,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let text = rendered(&state, &principal, &id, &params, View::Json).await?;
-    Ok(with_content_type(text.into_response(), "application/json"))
+    rendered(&state, &principal, &id, &params, &headers, View::Json).await
 }
 
-#[utoipa::path(get, path = "/api/incidents/{id}/summary", params(("id" = String, Path), AssessParams),
-    responses((status = 200, description = "The readable report (ja/en), for executives and PR (M2)", body = String)))]
+#[utoipa::path(get, path = "/api/incidents/{id}/summary",
+    description = language::NEGOTIATION,
+    params(("id" = String, Path), AssessParams, language::AcceptLanguage),
+    responses((status = 200, description = "The readable report (ja/en, `Content-Language`), for executives and PR (M2)", body = String)))]
 pub(super) async fn summary(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
     Query(params): Query<AssessParams>,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let text = rendered(&state, &principal, &id, &params, View::Summary).await?;
-    Ok(with_content_type(
-        text.into_response(),
-        "text/plain; charset=utf-8",
-    ))
+    rendered(&state, &principal, &id, &params, &headers, View::Summary).await
 }

@@ -1,10 +1,13 @@
-//! Incidents: the incident file's JSON form, listed, created, read, appended to, and fed from a
-//! STIX bundle or MISP event.
+//! Incidents: the incident file's JSON form, listed, created (from JSON or TOML), read,
+//! appended to, and fed from a STIX bundle or MISP event.
+//!
+//! Key decision: what is stored and read back is always the JSON form; a TOML body is a way in
+//! (see [`super::incident_body`]), not a second stored format.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kyoyu_core::usecase::access::require;
 use kyoyu_core::usecase::{Action, incidents as usecase};
@@ -49,16 +52,26 @@ pub(super) async fn list(
 }
 
 #[utoipa::path(post, path = "/api/incidents", params(ActFor),
-    request_body(content = Object, description = "The incident file's JSON form (see the incident file contract)."),
-    responses((status = 201, body = IncidentLine), (status = 409), (status = 422)))]
+    description = "Creates an incident from the incident file (docs/incident-file.md), sent as JSON (`Content-Type: application/json`, also when no type is given) or as the TOML people edit (`application/toml`, `text/toml`, `text/x-toml`); it is stored and read back as JSON. An error names the line and field of the body as sent. インシデントファイルを JSON または TOML で登録します。",
+    request_body(
+        description = "The incident file: its JSON form, or TOML (UTF-8) under `application/toml`, `text/toml` or `text/x-toml`.",
+        content((Object = "application/json"), (String = "application/toml")),
+    ),
+    responses((status = 201, body = IncidentLine),
+        (status = 400, description = "Not JSON or TOML (the line is named), or a bad `incident.id`"),
+        (status = 409, description = "An incident with this id exists"),
+        (status = 413, description = "The body is larger than `max_body_bytes`"),
+        (status = 415, description = "A content type other than JSON or TOML"),
+        (status = 422, description = "Not a valid incident file (the field and line are named)")))]
 pub(super) async fn create(
     State(state): State<AppState>,
     principal: Principal,
     Query(act_for): Query<ActFor>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
     require(&principal, Action::WriteIncident)?;
-    let document = json_body(&body)?;
+    let document = super::incident_body::incident_document(&headers, &body)?;
     let doc: IncidentDoc = usecase::create(
         state.store.as_ref(),
         &principal,

@@ -9,14 +9,15 @@
 
 mod assessment;
 mod communities;
+mod incident_body;
 mod incidents;
+mod language;
 mod organization;
 mod shares;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use kyoyu_model::Lang;
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 
@@ -198,14 +199,5 @@ fn parse_at(at: Option<&str>) -> ApiResult<kyoyu_model::Timestamp> {
             )))
         }
         _ => Ok(at),
-    }
-}
-
-fn parse_lang(lang: Option<&str>) -> ApiResult<Lang> {
-    match lang {
-        None => Ok(Lang::En),
-        Some(text) => Lang::from_locale(text).ok_or_else(|| {
-            ApiError::bad_request(format!("`lang`: expected ja or en, found `{text}`"))
-        }),
     }
 }

@@ -734,6 +734,8 @@ fn sigterm_stops_the_server_gracefully() {
 /// Schemathesis generates requests from the OpenAPI document (valid, boundary and malformed
 /// values for every parameter and body) for every REST operation, as a responder and as a hub
 /// analyst; no answer may be a server error, and the server must not log an internal error.
+/// Its HAR archive shows that the query parameters, `Accept-Language` and TOML bodies
+/// (`scripts/schemathesis-hooks.py`) were among what it sent.
 #[test]
 fn schemathesis_finds_no_server_error_in_the_rest_api() {
     let output = Command::new(common::root().join("scripts/schemathesis"))
@@ -752,10 +754,18 @@ fn schemathesis_finds_no_server_error_in_the_rest_api() {
     let setup = set_up(dir.path(), &[]);
     let base = format!("http://{}", setup.server.address);
     let scratch = tempfile::tempdir().expect("tempdir");
-    for token in [&setup.victim_token, &setup.hub_token] {
+    let mut sent = Vec::new();
+    for (run_number, token) in [&setup.victim_token, &setup.hub_token]
+        .into_iter()
+        .enumerate()
+    {
+        // The HAR archive records every request it sent: read below to check what was tried.
+        let har = scratch.path().join(format!("run-{run_number}.har"));
         let run = Command::new(&schemathesis)
             .args(["run", &format!("{base}/api/openapi.json"), "--url", &base])
             .args(["-H", &format!("Authorization: Bearer {token}")])
+            .args(["--report", "har", "--report-har-path"])
+            .arg(&har)
             .args([
                 "--checks",
                 "not_a_server_error",
@@ -764,7 +774,10 @@ fn schemathesis_finds_no_server_error_in_the_rest_api() {
                 "--seed",
                 "7",
             ])
-            .env("SCHEMATHESIS_HOOKS", "")
+            .env(
+                "SCHEMATHESIS_HOOKS",
+                common::root().join("scripts/schemathesis-hooks.py"),
+            )
             // It keeps a cache of what it found; not in the source tree.
             .current_dir(scratch.path())
             .output()
@@ -776,7 +789,68 @@ fn schemathesis_finds_no_server_error_in_the_rest_api() {
             String::from_utf8_lossy(&run.stderr)
         );
         assert!(said.contains("passed"), "{said}");
+        let archive: Value =
+            serde_json::from_str(&std::fs::read_to_string(&har).expect("the HAR archive"))
+                .expect("HAR is JSON");
+        sent.extend(
+            archive["log"]["entries"]
+                .as_array()
+                .expect("HAR entries")
+                .iter()
+                .map(|entry| entry["request"].clone()),
+        );
     }
+    // The query parameters were sent in the query (not spliced into the path), each with
+    // values the server accepts, and Accept-Language and TOML bodies were tried too.
+    let tried = |path_end: &str, parameter: &str| {
+        sent.iter().any(|request| {
+            let url = request["url"].as_str().unwrap_or_default();
+            let path = url.split('?').next().unwrap_or_default();
+            path.ends_with(path_end)
+                && request["queryString"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|pair| pair["name"] == parameter)
+        })
+    };
+    for (path_end, parameter) in [
+        ("/summary", "lang"),
+        ("/summary", "at"),
+        ("/assessment", "lang"),
+        ("/assessment", "for_org"),
+        ("/export", "community"),
+        ("/export", "format"),
+        ("/api/audit", "after"),
+        ("/api/audit", "limit"),
+        ("/api/incidents", "for_org"),
+    ] {
+        assert!(
+            tried(path_end, parameter),
+            "no request to …{path_end} had `{parameter}` in its query"
+        );
+    }
+    let with_header = |name: &str, value: &str| {
+        sent.iter().any(|request| {
+            request["headers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|header| {
+                    header["name"]
+                        .as_str()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                        && header["value"]
+                            .as_str()
+                            .is_some_and(|v| v.to_ascii_lowercase().contains(value))
+                })
+        })
+    };
+    assert!(
+        with_header("accept-language", ""),
+        "Accept-Language was never sent"
+    );
+    assert!(with_header("content-type", "toml"), "no TOML body was sent");
     let logged: Vec<String> = setup.server.log.try_iter().collect();
     assert!(
         !logged
