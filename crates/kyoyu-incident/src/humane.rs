@@ -239,7 +239,9 @@ fn unclosed_list_above(raw: &str, text: &str, line: usize) -> Option<(usize, usi
             }
         }
         let header = lines[index].trim_start().starts_with('[');
-        (!header).then(|| open.last().map(|column| (index + 1, *column))).flatten()
+        (!header)
+            .then(|| open.last().map(|column| (index + 1, *column)))
+            .flatten()
     })
 }
 

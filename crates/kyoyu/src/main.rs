@@ -234,9 +234,6 @@ enum Command {
         /// The file to write (`-`: standard output).
         #[arg(default_value = "incident.toml")]
         file: PathBuf,
-        /// Language of the comments (default: from the locale).
-        #[arg(long, value_enum)]
-        lang: Option<LangArg>,
         /// Replace the file if it exists.
         #[arg(long)]
         force: bool,
@@ -340,7 +337,7 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { expect_head, store },
         } => server::verify_audit(&store, expect_head.as_deref()),
-        Command::Init { file, lang, force } => init::run(&file, language(lang), force),
+        Command::Init { file, force } => init::run(&file, lang, force),
         Command::DefaultConfig => {
             print!("{}", kyoyu_server::Settings::default_file());
             Ok(ExitCode::SUCCESS)
