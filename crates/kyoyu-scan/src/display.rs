@@ -110,7 +110,20 @@ fn decode_escaped(encoding: &'static Encoding, bytes: &[u8], cut_at_end: bool) -
 
 /// The matched bytes of `form` decoded for people (see the module documentation); `text` is the
 /// input's text encoding when it is text.
+/// XOR forms are not text in any encoding: printable ASCII, the rest as `\xNN`.
 pub fn readable(form: Form, text: Option<TextEncoding>, bytes: &[u8]) -> String {
+    if let Form::Xor(_) = form {
+        return bytes
+            .iter()
+            .map(|&byte| {
+                if byte.is_ascii_graphic() || byte == b' ' {
+                    (byte as char).to_string()
+                } else {
+                    format!("\\x{byte:02x}")
+                }
+            })
+            .collect();
+    }
     decode_escaped(display_encoding(form, text, bytes), bytes, false)
 }
 
@@ -132,8 +145,18 @@ impl Match<'_> {
             self.position.map(|position| position.encoding),
             self.bytes,
         );
-        let mut excerpt =
-            decode_escaped(encoding, from_character_edge(encoding, self.before), false);
+        if let Form::Xor(_) = self.form {
+            return [self.before, self.bytes, self.after]
+                .map(|part| readable(self.form, None, part))
+                .concat();
+        }
+        // Context reaching back to the start of the input starts at a character edge.
+        let before = if self.offset == self.before.len() as u64 {
+            self.before
+        } else {
+            from_character_edge(encoding, self.before)
+        };
+        let mut excerpt = decode_escaped(encoding, before, false);
         excerpt.push_str(&decode_escaped(encoding, self.bytes, false));
         excerpt.push_str(&decode_escaped(encoding, self.after, true));
         excerpt
