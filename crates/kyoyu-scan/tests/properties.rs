@@ -154,6 +154,11 @@ proptest! {
             let _ = scanner.redact_text(text);
         }
         let _ = kyoyu_scan::warninglist::builtin().check(&String::from_utf8_lossy(&data));
+        // Decoding for people never panics either, whatever the bytes around a match.
+        scanner.scan_bytes(&data, &mut kyoyu_scan::FnSink(|m: &kyoyu_scan::Match| {
+            let _ = (m.readable(), m.excerpt());
+            true
+        }));
     }
 
     #[test]
