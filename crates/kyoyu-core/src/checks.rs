@@ -104,47 +104,10 @@ pub fn scanner_for(
     builder.build().map(Some)
 }
 
-/// Matched bytes for people: text when they are UTF-8, otherwise printable ASCII with the rest
-/// as `\xNN` (UTF-16 and XOR forms).
-pub fn printable(bytes: &[u8]) -> String {
-    if let Ok(text) = std::str::from_utf8(bytes)
-        && !text.chars().any(char::is_control)
-    {
-        return text.to_owned();
-    }
-    bytes
-        .iter()
-        .map(|byte| {
-            if byte.is_ascii_graphic() || *byte == b' ' {
-                (*byte as char).to_string()
-            } else {
-                format!("\\x{byte:02x}")
-            }
-        })
-        .collect()
-}
-
-/// Matched bytes for people, decoded by the form they were found in (UTF-16 shows as text).
+/// Matched bytes for people, decoded by the form they were found in (UTF-16, Shift_JIS and
+/// EUC-JP show as text; undecodable bytes as `\xNN`).
 pub fn readable(form: kyoyu_scan::Form, bytes: &[u8]) -> String {
-    let units: Option<Vec<u16>> = match form {
-        kyoyu_scan::Form::Utf16Le => Some(
-            bytes
-                .chunks_exact(2)
-                .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
-                .collect(),
-        ),
-        kyoyu_scan::Form::Utf16Be => Some(
-            bytes
-                .chunks_exact(2)
-                .map(|pair| u16::from_be_bytes([pair[0], pair[1]]))
-                .collect(),
-        ),
-        _ => None,
-    };
-    match units.and_then(|units| String::from_utf16(&units).ok()) {
-        Some(text) if !text.chars().any(char::is_control) => text,
-        _ => printable(bytes),
-    }
+    kyoyu_scan::readable(form, None, bytes)
 }
 
 /// A scan match as a G6 finding.

@@ -19,7 +19,7 @@ use kyoyu_model::{
     AttackTechnique, AttackWindow, Channel, Community, CommunityKind, Cve, Incident, InfoClass,
     IocType, Item, ItemBody, ItemId, Localized, Resolution, Tlp,
 };
-use kyoyu_scan::Scanner;
+use kyoyu_scan::{Placeholders, Scanner};
 use sha2::{Digest, Sha256};
 
 use crate::assess::Assessment;
@@ -427,7 +427,12 @@ impl Scanned {
     }
 }
 
-fn scan_fields(item: &Item, form: Form, scanner: &Scanner) -> Option<Scanned> {
+fn scan_fields(
+    item: &Item,
+    form: Form,
+    scanner: &Scanner,
+    placeholders: &mut Placeholders,
+) -> Option<Scanned> {
     let mut fields: Vec<(&'static str, &str, bool)> = item
         .texts()
         .into_iter()
@@ -444,9 +449,12 @@ fn scan_fields(item: &Item, form: Form, scanner: &Scanner) -> Option<Scanned> {
         ItemBody::Vulnerability { cve: Some(cve), .. } => fields.push(("cve", cve.as_str(), false)),
         _ => {}
     }
+    // Numbered on a copy, kept only when the item leaves: a withheld item's values must not
+    // show as gaps in the numbering of what does leave.
+    let mut numbering = placeholders.clone();
     let mut texts = Vec::new();
     for (field, text, redactable) in fields {
-        let (redacted, changes) = scanner.redact_text(text);
+        let (redacted, changes) = scanner.redact_text_with(text, &mut numbering);
         if changes.is_empty() {
             texts.push((field, text.to_owned()));
         } else if form == Form::Redacted && redactable {
@@ -455,6 +463,7 @@ fn scan_fields(item: &Item, form: Form, scanner: &Scanner) -> Option<Scanned> {
             return None;
         }
     }
+    *placeholders = numbering;
     Some(Scanned { texts })
 }
 
@@ -540,6 +549,8 @@ pub fn share_package(
         community,
     };
     let community = package.community.clone();
+    // One numbering for the whole package: `[host-1]` is the same host in every item.
+    let mut placeholders = Placeholders::new();
     for (item, assessed) in incident.items.iter().zip(&assessment.guidance.items) {
         debug_assert_eq!(item.id, assessed.id);
         let Some(verdict) = assessed
@@ -597,7 +608,7 @@ pub fn share_package(
             _ if is_sample && has_findings => Form::HashOnly,
             _ => Form::AsIs,
         };
-        let Some(scanned) = scan_fields(item, form, scanner) else {
+        let Some(scanned) = scan_fields(item, form, scanner, &mut placeholders) else {
             package.withheld.push(withheld(
                 item,
                 Decision::Review,

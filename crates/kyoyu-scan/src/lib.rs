@@ -28,6 +28,7 @@
 //! assert_eq!(found[0].offset, 18);
 //! ```
 
+mod display;
 mod engine;
 mod error;
 mod forms;
@@ -35,16 +36,19 @@ mod identifier;
 mod input;
 mod ipv4;
 pub mod lookalike;
+mod position;
 mod redact;
 mod scanner;
 mod sink;
 pub mod warninglist;
 
+pub use display::readable;
 pub use error::{BuildError, ScanError};
 pub use identifier::{Category, Form, FormSet};
-pub use redact::Change;
+pub use position::{LineCounter, TextEncoding, TextPosition, positions_in};
+pub use redact::{Change, Placeholder, Placeholders};
 pub use scanner::{Options, ScanSummary, Scanner, ScannerBuilder};
-pub use sink::{FnSink, Match, OwnedMatch, Sink};
+pub use sink::{FnSink, MATCH_CONTEXT_BYTES, Match, OwnedMatch, Sink};
 
 // Re-exported so callers build ranges with the same type the builder takes.
 pub use ipnet::IpNet;

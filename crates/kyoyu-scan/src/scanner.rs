@@ -5,7 +5,9 @@
 //! *ends* inside the reporting window — so a match split over two chunks is found exactly once
 //! and memory stays at one chunk plus the overlap, whatever the input size. Files are read, not
 //! memory-mapped: the workspace forbids `unsafe`, and a mapped file truncated by another process
-//! is undefined behaviour.
+//! is undefined behaviour. The hits of one window are collected, sorted by position and then
+//! pushed to the sink, each with its line and column when the input is text (counted by a
+//! [`LineCounter`] that moves forward as the chunks are dropped, see [`crate::position`]).
 
 use std::collections::HashSet;
 use std::io::{self, Read};
@@ -16,7 +18,10 @@ use ipnet::IpNet;
 use crate::engine::{Engine, Pattern, Unit};
 use crate::forms::FormCompiler;
 use crate::ipv4::{MAX_QUAD_BYTES, find_quads};
-use crate::{BuildError, Category, Form, FormSet, Match, ScanError, Sink};
+use crate::{
+    BuildError, Category, Form, FormSet, LineCounter, MATCH_CONTEXT_BYTES, Match, ScanError, Sink,
+    TextEncoding,
+};
 
 /// Bytes of text context inspected on each side of a short identifier.
 pub(crate) const CONTEXT_UNITS: usize = 8;
@@ -230,12 +235,22 @@ impl std::fmt::Debug for Scanner {
 }
 
 /// The reporting window of one buffer: a match is reported when its end (absolute offset) is in
-/// `(after, up_to]`.
+/// `(after, up_to]`. `lines` is the line counter at `base` (text input only).
 #[derive(Debug, Clone, Copy)]
 struct Window {
     base: u64,
     after: u64,
     up_to: u64,
+    lines: Option<LineCounter>,
+}
+
+/// One hit inside a window, before it is sorted and reported.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    start: usize,
+    len: usize,
+    identifier: usize,
+    form: Form,
 }
 
 impl Scanner {
@@ -283,12 +298,17 @@ impl Scanner {
             inputs: 1,
             ..ScanSummary::default()
         };
+        let first_block = &bytes[..bytes.len().min(self.first_block_len())];
         let window = Window {
             base: 0,
             after: 0,
             up_to: bytes.len() as u64,
+            lines: TextEncoding::detect(first_block, first_block.len() == bytes.len())
+                .map(LineCounter::new),
         };
-        summary.stopped = !self.scan_window(bytes, window, source, sink, &mut summary.matches);
+        let mut hits = Vec::new();
+        summary.stopped =
+            !self.scan_window(bytes, window, source, sink, &mut summary.matches, &mut hits);
         summary
     }
 
@@ -312,6 +332,11 @@ impl Scanner {
         Ok(summary)
     }
 
+    /// The first buffer a stream scan reads, which decides text or binary.
+    fn first_block_len(&self) -> usize {
+        self.options.chunk_size.max(64 << 10) + self.overlap
+    }
+
     pub(crate) fn stream<R: Read, S: Sink + ?Sized>(
         &self,
         mut reader: R,
@@ -319,12 +344,14 @@ impl Scanner {
         sink: &mut S,
         summary: &mut ScanSummary,
     ) -> io::Result<()> {
-        let chunk = self.options.chunk_size.max(64 << 10);
-        let capacity = chunk + self.overlap;
+        let capacity = self.first_block_len();
         let mut buffer = vec![0u8; capacity];
         let mut filled = 0usize;
         let mut base = 0u64;
         let mut reported_up_to = 0u64;
+        let mut hits = Vec::new();
+        // Decided on the first buffer; then moved forward over every byte that is dropped.
+        let mut lines: Option<Option<LineCounter>> = None;
         loop {
             let mut eof = false;
             while filled < capacity {
@@ -340,10 +367,14 @@ impl Scanner {
             }
             let end = base + filled as u64;
             let up_to = if eof { end } else { end - CONTEXT_BYTES as u64 };
+            let counter = *lines.get_or_insert_with(|| {
+                TextEncoding::detect(&buffer[..filled], eof).map(LineCounter::new)
+            });
             let window = Window {
                 base,
                 after: reported_up_to,
                 up_to,
+                lines: counter,
             };
             if !self.scan_window(
                 &buffer[..filled],
@@ -351,6 +382,7 @@ impl Scanner {
                 source,
                 sink,
                 &mut summary.matches,
+                &mut hits,
             ) {
                 summary.stopped = true;
             }
@@ -364,13 +396,17 @@ impl Scanner {
                 .saturating_sub((self.overlap - CONTEXT_BYTES) as u64)
                 .max(base);
             let drop = (keep_from - base) as usize;
+            if let Some(Some(counter)) = &mut lines {
+                counter.advance(&buffer[..drop]);
+            }
             buffer.copy_within(drop..filled, 0);
             filled -= drop;
             base = keep_from;
         }
     }
 
-    /// Finds everything in `haystack` and reports what ends inside the window.
+    /// Finds everything in `haystack` that ends inside the window and reports it in order of
+    /// position, with line and column for text.
     fn scan_window<S: Sink + ?Sized>(
         &self,
         haystack: &[u8],
@@ -378,13 +414,48 @@ impl Scanner {
         source: &str,
         sink: &mut S,
         matches: &mut u64,
+        hits: &mut Vec<Hit>,
     ) -> bool {
+        hits.clear();
+        self.find_hits(haystack, window, hits);
+        // Stable: hits at the same place keep the engine's order (patterns before addresses).
+        hits.sort_by_key(|hit| hit.start);
+        let mut lines = window.lines;
+        for hit in hits.iter() {
+            let position = lines.as_mut().map(|counter| {
+                let from = (counter.offset() - window.base) as usize;
+                counter.advance(&haystack[from..hit.start.max(from)]);
+                counter.position()
+            });
+            let (category, identifier) = &self.identifiers[hit.identifier];
+            let end = hit.start + hit.len;
+            *matches += 1;
+            let keep_going = sink.matched(&Match {
+                identifier,
+                category: *category,
+                form: hit.form,
+                offset: window.base + hit.start as u64,
+                position,
+                bytes: &haystack[hit.start..end],
+                before: &haystack[hit.start.saturating_sub(MATCH_CONTEXT_BYTES)..hit.start],
+                after: &haystack[end..(end + MATCH_CONTEXT_BYTES).min(haystack.len())],
+                source,
+            });
+            if !keep_going {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Every pattern and address occurrence in `haystack` whose end is inside the window.
+    fn find_hits(&self, haystack: &[u8], window: Window, hits: &mut Vec<Hit>) {
         let in_window = |start: usize, len: usize| {
             let end = window.base + (start + len) as u64;
             end > window.after && end <= window.up_to
         };
         let patterns = &self.engine.patterns;
-        let keep_going = self.engine.find(haystack, |id, start| {
+        self.engine.find(haystack, |id, start| {
             let pattern = &patterns[id as usize];
             let len = pattern.bytes.len();
             if !in_window(start, len) {
@@ -403,44 +474,35 @@ impl Scanner {
             {
                 return true;
             }
-            let (category, identifier) = &self.identifiers[pattern.identifier as usize];
-            *matches += 1;
-            sink.matched(&Match {
-                identifier,
-                category: *category,
+            hits.push(Hit {
+                start,
+                len,
+                identifier: pattern.identifier as usize,
                 form: pattern.form,
-                offset: window.base + start as u64,
-                bytes: &haystack[start..start + len],
-                source,
-            })
+            });
+            true
         });
-        if !keep_going {
-            return false;
-        }
         if !self.has_v4_ranges {
-            return true;
+            return;
         }
         find_quads(haystack, |start, len, address| {
             if !in_window(start, len) {
                 return true;
             }
-            let Some(index) = self
+            if let Some(index) = self
                 .ranges
                 .iter()
                 .position(|range| range.contains(&IpAddr::V4(address)))
-            else {
-                return true;
-            };
-            *matches += 1;
-            sink.matched(&Match {
-                identifier: &self.identifiers[self.range_base + index].1,
-                category: Category::IpRange,
-                form: Form::Ipv4InRange,
-                offset: window.base + start as u64,
-                bytes: &haystack[start..start + len],
-                source,
-            })
-        })
+            {
+                hits.push(Hit {
+                    start,
+                    len,
+                    identifier: self.range_base + index,
+                    form: Form::Ipv4InRange,
+                });
+            }
+            true
+        });
     }
 }
 

@@ -93,3 +93,48 @@ fn chunked_scan_equals_whole_buffer_scan() {
     streamed.sort();
     assert_eq!(whole, streamed);
 }
+
+#[test]
+fn a_line_longer_than_the_chunks_keeps_its_column_in_shift_jis() {
+    let scanner = small_chunk_scanner();
+    // Three lines; the second is 200,000 characters of kana and kanji (about 400 KB in
+    // Shift_JIS), the identifier near its end — far past the first chunks.
+    let long_line: String = "日本語ｶﾅ".chars().cycle().take(200_000).collect();
+    let text = format!("一行目\n{long_line} example-denki.co.jp\n三行目");
+    let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&text);
+    assert!(!unmappable);
+    let mut found: Vec<OwnedMatch> = Vec::new();
+    scanner
+        .scan_reader(
+            Trickle {
+                data: &bytes,
+                step: 10_001,
+            },
+            "note.txt",
+            &mut found,
+        )
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    let position = found[0].position.expect("Shift_JIS text has positions");
+    assert_eq!(position.encoding, kyoyu_scan::TextEncoding::ShiftJis);
+    assert_eq!((position.line, position.column), (2, 200_002));
+}
+
+#[test]
+fn binary_input_has_offsets_only() {
+    let scanner = small_chunk_scanner();
+    let mut data = common::noise(200_000, 7);
+    data[150_000..150_019].copy_from_slice(b"example-denki.co.jp");
+    data[10] = 0;
+    let mut found: Vec<OwnedMatch> = Vec::new();
+    scanner
+        .scan_reader(data.as_slice(), "dump.bin", &mut found)
+        .unwrap();
+    let hit = found
+        .iter()
+        .find(|m| m.offset == 150_000)
+        .expect("the identifier is found");
+    assert_eq!(hit.position, None);
+    assert_eq!(hit.before.len(), kyoyu_scan::MATCH_CONTEXT_BYTES);
+    assert_eq!(hit.after, &data[150_019..150_035]);
+}

@@ -165,6 +165,10 @@ enum Command {
         /// Where to write the redacted copy (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Also write which placeholder stands for what (JSON, readable by its owner only):
+        /// for the victim to keep, never to send with the copy.
+        #[arg(long)]
+        map: Option<PathBuf>,
     },
     /// Write the share package toward one community: exactly what the egress gate lets go (items
     /// allowed for that community, or approved), each with its TLP marking; toward a hub under a
@@ -382,7 +386,8 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             file,
             source,
             output,
-        } => redact(&file, source, output),
+            map,
+        } => redact(&file, source, output, map),
         Command::Export {
             file,
             channel: ChannelArg::Share,
@@ -535,15 +540,18 @@ fn scan(
     } else {
         for found in &report.matches {
             println!(
-                "{}:{}: {} ({}, {}) `{}`",
-                found.source,
-                found.offset,
+                "{}: {} ({}, {}) `{}`",
+                found.place(),
                 found.identifier,
                 found.category,
                 found.encoding,
                 found.matched
             );
-            println!("    {}  |{}|", found.excerpt_hex, found.excerpt_ascii);
+            println!("    {}", found.excerpt);
+            // Bytes matter in a binary sample (a hex editor finds them at the offset).
+            if found.line.is_none() {
+                println!("    {}  |{}|", found.excerpt_hex, found.excerpt_ascii);
+            }
         }
         eprintln!(
             "kyoyu: {} match(es) in {} input(s), {} bytes",
@@ -564,11 +572,40 @@ fn scan(
     })
 }
 
+/// Writes beside the target and renames into place: never a half-written file. `private`: only
+/// the owner may read it (the placeholder map holds the originals).
+fn write_atomically(path: &std::path::Path, contents: &str, private: bool) -> anyhow::Result<()> {
+    let temporary = path.with_extension("kyoyu-partial");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let written = options
+        .open(&temporary)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, contents.as_bytes()));
+    written.with_context(|| format!("{}: cannot write", temporary.display()))?;
+    std::fs::rename(&temporary, path).with_context(|| format!("{}: cannot write", path.display()))
+}
+
 fn redact(
     file: &std::path::Path,
     source: ProfileSource,
     output: Option<PathBuf>,
+    map: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
+    if let Some(map) = &map
+        && (Some(map) == output.as_ref() || map == file)
+    {
+        anyhow::bail!(
+            "{}: the placeholder map must be a file of its own, apart from the text and its redacted copy",
+            map.display()
+        );
+    }
     let (profile, origin) = profile_from(source)?;
     let scanner = kyoyu_core::scan::scanner(&profile, false, &origin)?;
     let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
@@ -597,30 +634,42 @@ fn redact(
         println!("sha256:{hex}");
         return Ok(ExitCode::from(1));
     };
-    let (redacted, changes) = scanner.redact_text(&text);
+    let redaction = kyoyu_core::scan::redact(&scanner, &text);
     match &output {
-        Some(path) => {
-            // Written beside the target and renamed into place: never a half-written copy.
-            let temporary = path.with_extension("kyoyu-partial");
-            std::fs::write(&temporary, &redacted)
-                .with_context(|| format!("{}: cannot write", temporary.display()))?;
-            std::fs::rename(&temporary, path)
-                .with_context(|| format!("{}: cannot write", path.display()))?;
-        }
-        None => print!("{redacted}"),
+        Some(path) => write_atomically(path, &redaction.text, false)?,
+        None => print!("{}", redaction.text),
     }
-    for change in &changes {
+    if let Some(path) = &map {
+        let json = kyoyu_core::scan::placeholder_map_json(
+            &redaction.placeholders,
+            &file.display().to_string(),
+        );
+        write_atomically(path, &json, true)?;
+    }
+    for placed in &redaction.changes {
+        let change = &placed.change;
         eprintln!(
-            "kyoyu: {}:{}: `{}` -> `{}` ({}, {})",
+            "kyoyu: {}:{}:{}: `{}` -> `{}` ({}, {})",
             file.display(),
-            change.offset,
+            placed.line,
+            placed.column,
             change.original,
             change.replacement,
             change.category,
             change.form
         );
     }
-    eprintln!("kyoyu: {} change(s)", changes.len());
+    eprintln!(
+        "kyoyu: {} change(s), {} placeholder(s)",
+        redaction.changes.len(),
+        redaction.placeholders.entries().len()
+    );
+    if let Some(path) = &map {
+        eprintln!(
+            "kyoyu: placeholder map in {} — keep it, do not send it",
+            path.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
