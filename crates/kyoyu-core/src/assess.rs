@@ -77,6 +77,9 @@ pub fn assess(
             id: obligation.id.clone(),
             route: obligation.route.clone(),
             recipient: obligation.recipient.clone(),
+            done_at: obligation
+                .done_at
+                .filter(|_| obligation.status == kyoyu_obligations::Status::Done),
         })
         .collect();
     let scanner = crate::checks::scanner_for(&incident.organization, settings.deep_scan)?;

@@ -246,6 +246,7 @@ pub fn check_incident(
                     Ok(_) => {}
                     Err(error) => collect.unreadable.push(error.to_string()),
                 }
+                item_checks.sample_sha256 = sample_sha256(&samples_base.join(path));
                 // Report the sample by the name the incident file gives it.
                 let full = samples_base.join(path).display().to_string();
                 for finding in &mut collect.findings {
@@ -302,4 +303,23 @@ pub fn check_incident(
         }
     }
     checks
+}
+
+/// The SHA-256 of a sample file, streamed (memory does not grow with the file); `None` when it
+/// is not a readable file (a directory of samples has no one hash).
+fn sample_sha256(path: &std::path::Path) -> Option<String> {
+    use sha2::Digest as _;
+    let mut file = std::fs::File::open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut hasher = sha2::Sha256::new();
+    std::io::copy(&mut file, &mut hasher).ok()?;
+    Some(
+        hasher
+            .finalize()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect(),
+    )
 }

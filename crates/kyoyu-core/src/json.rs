@@ -25,6 +25,21 @@ pub struct AssessmentJson<'a> {
     publication: PublicationJson<'a>,
     sharing: SharingJson<'a>,
     routing: Vec<RouteJson<'a>>,
+    next_actions: Vec<ActionJson>,
+}
+
+/// One step of the "do now" list (`crate::actions`); texts are owned, since the list is built
+/// for the conversion.
+#[derive(Debug, Serialize)]
+struct ActionJson {
+    when: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due: Option<String>,
+    id: String,
+    rule: String,
+    text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -137,6 +152,8 @@ struct RouteJson<'a> {
     what: &'a str,
     rule: &'a str,
     text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    done_at: Option<String>,
 }
 
 /// Formats an instant as RFC 3339 with seconds, keeping its offset.
@@ -263,6 +280,18 @@ impl<'a> AssessmentJson<'a> {
                     what: &route.what,
                     rule: &route.rule,
                     text: route.text.get(lang),
+                    done_at: route.done_at.map(timestamp),
+                })
+                .collect(),
+            next_actions: crate::actions::next_actions(assessment)
+                .into_iter()
+                .map(|action| ActionJson {
+                    when: action.when.as_str(),
+                    due: action.when.due().map(timestamp),
+                    id: action.id,
+                    rule: action.rule,
+                    text: action.text.get(lang).to_owned(),
+                    detail: action.detail.map(|detail| detail.get(lang).to_owned()),
                 })
                 .collect(),
         }

@@ -6,6 +6,7 @@
 //! and checking its sample paths). The pure crates stay pure; the server and the CLI call the same
 //! functions here, so `kyoyu assess` and the API can never disagree.
 
+pub mod actions;
 pub mod assess;
 pub mod attack;
 pub mod checks;

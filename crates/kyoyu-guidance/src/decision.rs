@@ -137,6 +137,8 @@ pub struct ItemAssessment {
     pub communities: Vec<CommunityVerdict>,
     /// Identifiability findings (G6).
     pub findings: Vec<Finding>,
+    /// The SHA-256 of the item's sample file, when it was read.
+    pub sample_sha256: Option<String>,
 }
 
 impl ItemAssessment {

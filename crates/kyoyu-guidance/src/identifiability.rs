@@ -21,6 +21,9 @@ pub struct ItemChecks {
     pub findings: Vec<Finding>,
     /// True when the item's sample file was scanned completely against the profile.
     pub sample_scanned: bool,
+    /// The SHA-256 of the item's sample file (lower-case hex), when it was read: what a
+    /// "share by hash only" approval releases.
+    pub sample_sha256: Option<String>,
     /// Why the value may be a false positive (a MISP warninglist entry), with rule ids.
     pub false_positives: Vec<Reason>,
 }

@@ -7,6 +7,7 @@
 //! so every verdict carries the ids of the rules that produced it. The engine is pure: it reads an
 //! `Incident` and an instant and never does IO.
 
+pub mod advice;
 pub mod catalogue;
 pub mod decision;
 pub mod identifiability;
@@ -20,6 +21,7 @@ use std::sync::LazyLock;
 
 use kyoyu_model::{Incident, Item, Localized, Timestamp};
 
+pub use advice::{Advice, AdvicePoint, PointKind};
 pub use catalogue::{Catalogue, RuleEntry};
 pub use decision::{ChannelVerdict, CommunityVerdict, Decision, Grade, ItemAssessment, Reason};
 pub use identifiability::{Checks, Finding, ItemChecks};
@@ -47,6 +49,8 @@ pub struct Guidance {
     pub routing: Routing,
     /// The rule ids and titles.
     pub catalogue: Catalogue,
+    /// The first steps (M2, M8, G12③).
+    pub advice: Advice,
 }
 
 static BUILTIN: LazyLock<Result<Guidance, DataError>> = LazyLock::new(|| {
@@ -54,6 +58,7 @@ static BUILTIN: LazyLock<Result<Guidance, DataError>> = LazyLock::new(|| {
         matrix: Matrix::from_toml(include_str!("../data/matrix.toml"))?,
         routing: Routing::from_toml(include_str!("../data/routes.toml"))?,
         catalogue: Catalogue::from_toml(include_str!("../data/rules.toml"))?,
+        advice: Advice::from_toml(include_str!("../data/advice.toml"))?,
     })
 });
 
@@ -91,12 +96,14 @@ impl Guidance {
             .collect();
         let sharing = timing::assess(incident, at, &items, settings);
         let publication = publication::advise(incident, at, obligations);
-        let routing = self.routing.routes(incident, obligations, &publication);
+        let routing = self.routing.routes(incident, at, obligations, &publication);
+        let advice = self.advice.points(incident);
         GuidanceAssessment {
             items,
             sharing,
             publication,
             routing,
+            advice,
         }
     }
 
@@ -132,6 +139,8 @@ pub struct GuidanceAssessment {
     pub publication: PublicationAdvice,
     /// Where each class of information goes (M3, M5).
     pub routing: Vec<Route>,
+    /// The first steps that apply (M2, M8, G12③).
+    pub advice: Vec<AdvicePoint>,
 }
 
 /// A reason in both languages with its rule id.

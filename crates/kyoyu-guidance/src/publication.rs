@@ -140,13 +140,24 @@ fn checklist(incident: &Incident, at: Timestamp) -> Vec<ChecklistEntry> {
             "原因と影響範囲が判明した（公正な論評の前提）".to_owned(),
             "The cause and the scope are known (the basis for fair comment)".to_owned(),
         ),
-        if unpatched.is_empty() {
+        if unpatched.is_empty() && cause {
             entry(
                 "vulnerability_fixed_or_left_out",
                 true,
                 "G11③",
                 "悪用された脆弱性は修正済み（または該当なし）".to_owned(),
                 "Exploited vulnerabilities are fixed (or there are none)".to_owned(),
+            )
+        } else if unpatched.is_empty() {
+            // Nobody knows the entry vector yet: an exploited vulnerability may still turn up.
+            entry(
+                "vulnerability_fixed_or_left_out",
+                false,
+                "G11③",
+                "侵入経路がまだ判明していない。悪用された脆弱性があれば、修正の公開まで公表文から除く"
+                    .to_owned(),
+                "The entry vector is not known yet; an exploited vulnerability, if one is found, stays out of the statement until its fix is published"
+                    .to_owned(),
             )
         } else {
             let list = unpatched.join(", ");

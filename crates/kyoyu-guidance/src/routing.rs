@@ -4,12 +4,30 @@
 //! incident's facts; reports required by law are not repeated there but added from the triggered
 //! obligations (G14), so the legal rule set stays the one source for regulators and deadlines.
 
-use kyoyu_model::{Condition, Incident, Localized};
+use kyoyu_model::{Condition, EventKind, Incident, Localized, Timestamp};
 use serde::Deserialize;
 
 use crate::DataError;
 use crate::catalogue::TextRow;
 use crate::publication::{PublicationAdvice, Recommendation};
+
+/// When the timeline says a destination was reached, at or before `at`: the first `reported`
+/// event naming it with `to`; for stakeholders also `stakeholders_notified`, for the public
+/// `published`.
+fn done_at(incident: &Incident, to: &str, at: Timestamp) -> Option<Timestamp> {
+    incident
+        .timeline
+        .iter()
+        .filter(|event| event.at <= at)
+        .filter(|event| match event.kind {
+            EventKind::Reported => event.to.as_deref() == Some(to),
+            EventKind::StakeholdersNotified => to == "stakeholders",
+            EventKind::Published => to == "public",
+            _ => false,
+        })
+        .map(|event| event.at)
+        .min()
+}
 
 /// The contract's routing destinations.
 pub const DESTINATIONS: [&str; 11] = [
@@ -35,6 +53,8 @@ pub struct ObligationRoute {
     pub route: String,
     /// Its recipient.
     pub recipient: Localized,
+    /// When the report was submitted, once it is (the obligation's status is done).
+    pub done_at: Option<Timestamp>,
 }
 
 /// One routing line of the assessment.
@@ -48,6 +68,10 @@ pub struct Route {
     pub rule: String,
     /// Why and how.
     pub text: Localized,
+    /// When it was done, as the timeline records it: a `reported` event with `to` naming this
+    /// destination (police, insurer…), `stakeholders_notified` for stakeholders, the legal
+    /// report's submission for a report.
+    pub done_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +139,7 @@ impl Routing {
     pub fn routes(
         &self,
         incident: &Incident,
+        at: Timestamp,
         obligations: &[ObligationRoute],
         publication: &PublicationAdvice,
     ) -> Vec<Route> {
@@ -127,6 +152,7 @@ impl Routing {
                 what: rule.what.clone(),
                 rule: rule.rule.clone(),
                 text: rule.text.clone(),
+                done_at: done_at(incident, &rule.to, at),
             })
             .collect();
         for obligation in obligations {
@@ -138,6 +164,7 @@ impl Routing {
                     format!("{}（{}）", obligation.recipient.ja, obligation.id),
                     format!("{} ({})", obligation.recipient.en, obligation.id),
                 ),
+                done_at: obligation.done_at,
             });
         }
         if matches!(
@@ -152,6 +179,7 @@ impl Routing {
                     "原因と範囲が判明した段階で公表する（公表の判断と確認項目を参照）。",
                     "Publish once cause and scope are known (see the publication advice and checklist).",
                 ),
+                done_at: done_at(incident, "public", at),
             });
         }
         routes

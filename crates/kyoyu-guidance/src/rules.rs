@@ -558,5 +558,6 @@ pub fn assess_item(
         channels,
         communities,
         findings: checks.findings.clone(),
+        sample_sha256: checks.sample_sha256.clone(),
     }
 }

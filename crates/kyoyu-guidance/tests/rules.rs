@@ -507,6 +507,7 @@ fn g16_and_g14_name_disclosure_duties() {
             "東京証券取引所（TDnet）",
             "Tokyo Stock Exchange (TDnet)",
         ),
+        done_at: None,
     };
     let guidance = Guidance::builtin().expect("guidance");
     let advice = guidance

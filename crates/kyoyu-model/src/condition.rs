@@ -26,6 +26,12 @@ pub trait Environment {
     fn has_jurisdiction(&self, code: &str) -> bool;
     /// True when the timeline holds an event of this kind.
     fn has_event(&self, event: &str) -> bool;
+    /// True when the timeline records a report that is not a legal duty to this recipient (a
+    /// `reported` event with `to`, one of [`crate::timeline::REPORT_RECIPIENTS`]).
+    fn reported_to(&self, recipient: &str) -> bool {
+        let _ = recipient;
+        false
+    }
 }
 
 /// A condition that failed to parse, with the byte offset in its text.
@@ -81,6 +87,8 @@ pub enum Expression {
     Jurisdiction(Vec<String>),
     /// Any of the timeline events happened.
     Event(Vec<String>),
+    /// A report that is not a legal duty went to any of these recipients.
+    ReportedTo(Vec<String>),
     /// Negation.
     Not(Box<Expression>),
     /// All must hold.
@@ -161,6 +169,9 @@ fn evaluate(expression: &Expression, environment: &dyn Environment) -> bool {
             codes.iter().any(|code| environment.has_jurisdiction(code))
         }
         Expression::Event(events) => events.iter().any(|event| environment.has_event(event)),
+        Expression::ReportedTo(recipients) => recipients
+            .iter()
+            .any(|recipient| environment.reported_to(recipient)),
         Expression::Not(inner) => !evaluate(inner, environment),
         Expression::And(parts) => parts.iter().all(|part| evaluate(part, environment)),
         Expression::Or(parts) => parts.iter().any(|part| evaluate(part, environment)),
@@ -306,11 +317,14 @@ impl Parser<'_> {
                     "sector" => Sector::parse(&argument).is_ok_and(|sector| sector.is_known()),
                     "jurisdiction" => argument.parse::<Jurisdiction>().is_ok(),
                     "event" => argument.parse::<EventKind>().is_ok(),
+                    "reported_to" => {
+                        crate::timeline::REPORT_RECIPIENTS.contains(&argument.as_str())
+                    }
                     _ => {
                         self.position = start;
-                        return Err(
-                            self.error("unknown function; expected sector, jurisdiction or event")
-                        );
+                        return Err(self.error(
+                            "unknown function; expected sector, jurisdiction, event or reported_to",
+                        ));
                     }
                 };
                 if !valid {
@@ -328,6 +342,7 @@ impl Parser<'_> {
             return Ok(match name.as_str() {
                 "sector" => Expression::Sector(arguments),
                 "jurisdiction" => Expression::Jurisdiction(arguments),
+                "reported_to" => Expression::ReportedTo(arguments),
                 _ => Expression::Event(arguments),
             });
         }

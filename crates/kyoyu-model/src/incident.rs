@@ -537,4 +537,10 @@ impl Environment for Incident {
             .iter()
             .any(|known| known.kind.as_str() == event)
     }
+
+    fn reported_to(&self, recipient: &str) -> bool {
+        self.timeline.iter().any(|event| {
+            event.kind == EventKind::Reported && event.to.as_deref() == Some(recipient)
+        })
+    }
 }

@@ -74,6 +74,7 @@ struct RuleWire {
     verified: bool,
     source: String,
     note: Option<LocalizedWire>,
+    form: Option<LocalizedWire>,
     in_force: Option<String>,
     adjusts: Option<Vec<String>>,
     #[serde(default)]
@@ -295,6 +296,7 @@ fn convert_rule(
         verified: wire.verified,
         source: wire.source,
         note: wire.note.map(Localized::from),
+        form: wire.form.map(Localized::from),
         in_force,
     })
 }

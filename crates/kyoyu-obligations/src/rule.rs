@@ -55,6 +55,8 @@ pub struct Rule {
     pub source: String,
     /// Shown with every status of the rule.
     pub note: Option<Localized>,
+    /// What the report must contain (the reference's "contents" column), for the "do now" list.
+    pub form: Option<Localized>,
     /// Whether the rule is in force.
     pub in_force: InForce,
 }

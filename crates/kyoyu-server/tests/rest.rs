@@ -594,13 +594,19 @@ async fn an_incident_is_created_from_the_toml_file() {
         assert_eq!(status, StatusCode::CREATED, "{content_type}: {body}");
     }
 
-    // A syntax error is a 400 naming the line (the array opened on line 3 is found unterminated
-    // where the next table starts, line 5); a wrong value a 422 naming the field and its line.
+    // A syntax error is a 400 naming the line (the list opened on line 3 and never closed: the
+    // parser notices at line 5, the message points back at the `[`); a wrong value a 422 naming
+    // the field and its line.
     let broken = "[incident]\nid = \"SMB-2026-010\"\njurisdictions = [\"JP\"\n\n[facts]\nransomware = true\n";
     let wrong = "[incident]\nid = \"SMB-2026-011\"\n\n[facts]\nransomware = \"yes\"\n";
     let bad_id = "[incident]\nid = \"a/b\"\n";
     for (name, text, want, names) in [
-        ("syntax", broken, 400, "request body:5:1:"),
+        (
+            "syntax",
+            broken,
+            400,
+            "request body:3:17: incident.jurisdictions",
+        ),
         ("value", wrong, 422, "request body:5:14: facts.ransomware"),
         ("id", bad_id, 400, "incident.id"),
     ] {

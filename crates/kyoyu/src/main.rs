@@ -127,8 +127,12 @@ enum Command {
         /// The incident file (.toml or .json).
         file: PathBuf,
         /// Print the contract's JSON instead of the readable report.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "brief")]
         json: bool,
+        /// The executive's one screen: publish or not yet and why, what may go out, what must
+        /// not, what is due by when, what waiting costs.
+        #[arg(long)]
+        brief: bool,
         /// "Now" for deadlines and decay, RFC 3339 with offset (default: the current time).
         #[arg(long, value_parser = parse_at)]
         at: Option<Timestamp>,
@@ -349,6 +353,7 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
         Command::Assess {
             file,
             json,
+            brief,
             at,
             half_life,
             deep,
@@ -368,6 +373,11 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             let assessment = kyoyu_core::assess(&loaded.incident, &loaded.base, at, &settings)?;
             if json {
                 println!("{}", kyoyu_core::json::to_json(&assessment, lang));
+            } else if brief {
+                print!(
+                    "{}",
+                    kyoyu_core::report::brief(&assessment, &loaded.incident, lang)
+                );
             } else {
                 print!(
                     "{}",
