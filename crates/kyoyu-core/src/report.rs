@@ -1073,3 +1073,102 @@ pub fn executive(assessment: &Assessment, incident: &Incident, lang: Lang) -> St
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use kyoyu_guidance::routing::DESTINATIONS;
+    use kyoyu_guidance::{Decision, Grade, Purpose, Recommendation};
+    use kyoyu_model::{Channel, ItemKind};
+    use kyoyu_obligations::Status;
+
+    use super::labels::{self, Label};
+
+    fn japanese(text: &str) -> bool {
+        text.chars().any(|c| {
+            ('\u{3040}'..='\u{30FF}').contains(&c) || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+        })
+    }
+
+    /// Every label of the report: the fixed phrases and each vocabulary, over every value.
+    fn every_label() -> Vec<Label> {
+        let mut all: Vec<Label> = labels::PHRASES.to_vec();
+        all.extend(ItemKind::ALL.map(labels::kind));
+        all.extend(Channel::ALL.map(labels::channel));
+        all.extend(
+            [
+                Decision::Allow,
+                Decision::Review,
+                Decision::Hold,
+                Decision::Deny,
+            ]
+            .map(labels::decision),
+        );
+        all.extend(
+            [
+                Grade::StronglyRecommended,
+                Grade::Recommended,
+                Grade::Conditional,
+                Grade::NotAppropriate,
+            ]
+            .map(labels::grade),
+        );
+        all.extend(
+            [
+                Status::Upcoming,
+                Status::DueSoon,
+                Status::Overdue,
+                Status::Done,
+                Status::OnRequest,
+            ]
+            .map(labels::status),
+        );
+        all.extend(
+            [
+                Recommendation::PublishNow,
+                Recommendation::PublishWhenReady,
+                Recommendation::WaitForContainment,
+                Recommendation::Optional,
+                Recommendation::NotRecommended,
+            ]
+            .map(labels::recommendation),
+        );
+        all.extend([Purpose::Prevention, Purpose::Retrospective].map(labels::purpose));
+        all.extend(DESTINATIONS.map(labels::destination));
+        all
+    }
+
+    #[test]
+    fn every_label_exists_in_both_languages() {
+        let all = every_label();
+        assert!(all.len() > 90, "{} labels", all.len());
+        for label in all {
+            assert!(
+                !label.ja.trim().is_empty() && !label.en.trim().is_empty(),
+                "{label:?}"
+            );
+            // A proper name (IPA) reads the same; anything else is written in Japanese.
+            assert!(
+                japanese(label.ja) || label.ja == label.en,
+                "not Japanese: {label:?}"
+            );
+            assert!(!japanese(label.en), "not English: {label:?}");
+        }
+    }
+
+    #[test]
+    fn every_destination_and_content_of_the_routing_table_has_its_label() {
+        let fallback = labels::destination("no such destination");
+        for to in DESTINATIONS {
+            assert_ne!(labels::destination(to), fallback, "{to}");
+        }
+        let routes = include_str!("../../kyoyu-guidance/data/routes.toml");
+        let fallback = labels::what("no such content");
+        for line in routes.lines() {
+            if let Some(what) = line.strip_prefix("what = \"") {
+                let what = what.trim_end_matches('"');
+                assert_ne!(labels::what(what), fallback, "{what}");
+            }
+        }
+        assert_ne!(labels::what("report"), fallback);
+    }
+}

@@ -605,6 +605,7 @@ fn every_rule_id_the_engine_cites_is_in_the_catalogue() {
         include_str!("../src/publication.rs"),
         include_str!("../src/routing.rs"),
         include_str!("../data/routes.toml"),
+        include_str!("../data/advice.toml"),
     ];
     let mut cited = 0;
     for source in sources {
@@ -630,4 +631,65 @@ fn every_rule_id_the_engine_cites_is_in_the_catalogue() {
         }
     }
     assert!(cited > 20, "the scan found the cited ids ({cited})");
+}
+
+#[test]
+fn every_advice_point_cites_a_rule_of_the_catalogue() {
+    let guidance = Guidance::builtin().expect("guidance");
+    let mut points = 0;
+    for (id, rule) in guidance.advice.rules() {
+        assert!(
+            guidance.catalogue.get(rule).is_some(),
+            "advice point `{id}` cites `{rule}`, which is not in rules.toml"
+        );
+        points += 1;
+    }
+    assert!(points >= 10, "the advice table loaded ({points} points)");
+}
+
+#[test]
+fn ransomware_and_double_extortion_change_the_advice() {
+    let guidance = Guidance::builtin().expect("guidance");
+    let ids = |case: &kyoyu_model::Incident| -> Vec<String> {
+        guidance
+            .advice
+            .points(case)
+            .into_iter()
+            .map(|point| point.id)
+            .collect()
+    };
+    let mut case = incident();
+    case.facts.ransomware = false;
+    case.facts.double_extortion = false;
+    let plain = ids(&case);
+    case.facts.ransomware = true;
+    let ransomware = ids(&case);
+    case.facts.double_extortion = true;
+    let extortion = ids(&case);
+    for id in [
+        "ransom_no_contact",
+        "ransom_no_payment",
+        "preserve_evidence",
+    ] {
+        assert!(
+            !plain.contains(&id.to_owned()) || id == "preserve_evidence",
+            "{plain:?}"
+        );
+        assert!(ransomware.contains(&id.to_owned()), "{id}: {ransomware:?}");
+    }
+    for id in [
+        "leak_site_statement",
+        "leak_site_stakeholders",
+        "leak_site_watch",
+    ] {
+        assert!(!ransomware.contains(&id.to_owned()), "{id}: {ransomware:?}");
+        assert!(extortion.contains(&id.to_owned()), "{id}: {extortion:?}");
+    }
+    // A recorded call to the insurer takes its point off the list.
+    case.facts.cyber_insurance = true;
+    assert!(ids(&case).contains(&"insurer_first".to_owned()));
+    let mut called = common::event(kyoyu_model::EventKind::Reported, NOW);
+    called.to = Some("insurer".to_owned());
+    case.timeline.push(called);
+    assert!(!ids(&case).contains(&"insurer_first".to_owned()));
 }
