@@ -109,3 +109,57 @@ pub fn share(
         skipped,
     })
 }
+
+/// A withheld item as a person acts on it: what was found (every reason with its rule) and how
+/// it can be released — an approval to record for `review`, the condition to wait for for
+/// `hold`, nothing for `deny` (not for this community). One line per entry, in `lang`.
+pub fn describe_withheld(withheld: &Withheld, lang: kyoyu_model::Lang) -> Vec<String> {
+    use kyoyu_guidance::Decision;
+    use kyoyu_model::Lang;
+    let ja = lang == Lang::Ja;
+    let decision = match (withheld.decision, ja) {
+        (Decision::Review, true) => "確認待ち",
+        (Decision::Review, false) => "needs review",
+        (Decision::Hold, true) => "保留",
+        (Decision::Hold, false) => "held",
+        (Decision::Deny, true) => "この共有先には出さない",
+        (Decision::Deny, false) => "not for this community",
+        (Decision::Allow, true) => "許可",
+        (Decision::Allow, false) => "allowed",
+    };
+    let mut lines = vec![if ja {
+        format!("保留した項目 {}（{decision}）", withheld.item)
+    } else {
+        format!("withheld {} ({decision})", withheld.item)
+    }];
+    for reason in &withheld.reasons {
+        lines.push(format!("  [{}] {}", reason.rule, reason.text.get(lang)));
+    }
+    let release = match (withheld.decision, ja) {
+        (Decision::Review, true) => format!(
+            "  出すには：確認した人がインシデントファイルに [[approvals]] を記録する（item = \"{}\"、channel = \"share\"、resolution = \"approve\"・\"redact\"・\"hash_only\" のいずれか。`kyoyu assess` の報告に貼り付け用の例があります）",
+            withheld.item
+        ),
+        (Decision::Review, false) => format!(
+            "  to release: the person who checked it records an [[approvals]] entry in the incident file (item = \"{}\", channel = \"share\", resolution = \"approve\", \"redact\" or \"hash_only\"; the `kyoyu assess` report shows one to paste)",
+            withheld.item
+        ),
+        (Decision::Hold, true) => {
+            "  出すには：上の理由の条件が整うのを待つ（整えば次の export に自動的に入ります）"
+                .to_owned()
+        }
+        (Decision::Hold, false) => {
+            "  to release: wait until the condition above holds (the next export then includes it)"
+                .to_owned()
+        }
+        (Decision::Deny, true) => "  この共有先には出せません（承認でも解除されません）".to_owned(),
+        (Decision::Deny, false) => {
+            "  cannot go to this community (an approval does not lift it)".to_owned()
+        }
+        (Decision::Allow, _) => String::new(),
+    };
+    if !release.is_empty() {
+        lines.push(release);
+    }
+    lines
+}

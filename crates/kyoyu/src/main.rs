@@ -406,7 +406,7 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             output,
             at,
             key,
-        } => export(&file, &community, format, output, at, key),
+        } => export(&file, &community, format, output, at, key, lang),
         Command::Import { file, into } => {
             let collect = kyoyu_core::import::ImportedItems::default();
             let imported = match &into {
@@ -690,6 +690,7 @@ fn export(
     output: Option<PathBuf>,
     at: Option<Timestamp>,
     key: Option<PathBuf>,
+    lang: Lang,
 ) -> anyhow::Result<ExitCode> {
     let loaded = kyoyu_core::load_incident(file)?;
     let key_file = key.unwrap_or_else(|| loaded.base.join("kyoyu.key"));
@@ -717,18 +718,21 @@ fn export(
         None => println!("{json}"),
     }
     for withheld in &shared.withheld {
-        let rules: Vec<&str> = withheld.reasons.iter().map(|reason| reason.rule).collect();
-        eprintln!(
-            "kyoyu: withheld {} ({}; {})",
-            withheld.item,
-            withheld.decision,
-            rules.join(", ")
-        );
+        for line in kyoyu_core::share::describe_withheld(withheld, lang) {
+            eprintln!("kyoyu: {line}");
+        }
     }
-    eprintln!(
-        "kyoyu: {} item(s) in the package, {} withheld",
-        shared.released.len(),
-        shared.withheld.len()
-    );
+    match lang {
+        Lang::Ja => eprintln!(
+            "kyoyu: パッケージに入れた項目 {} 件、保留 {} 件",
+            shared.released.len(),
+            shared.withheld.len()
+        ),
+        Lang::En => eprintln!(
+            "kyoyu: {} item(s) in the package, {} withheld",
+            shared.released.len(),
+            shared.withheld.len()
+        ),
+    }
     Ok(ExitCode::SUCCESS)
 }

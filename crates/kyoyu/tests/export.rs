@@ -98,7 +98,15 @@ fn the_misp_package_holds_only_what_may_go_and_pymisp_loads_it() {
             .iter()
             .all(|attribute| attribute["Tag"][0]["name"] == "tlp:amber")
     );
-    assert!(stderr.contains("withheld av-vuln (hold; G13)"), "{stderr}");
+    assert!(stderr.contains("withheld av-vuln (held)"), "{stderr}");
+    assert!(
+        stderr.contains("  [G13] CVE-2026-10001: no fix is published yet."),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("to release: wait until the condition above holds"),
+        "{stderr}"
+    );
     // The same package twice is the same bytes (deterministic ids).
     assert_eq!(export("jpcert").1, json);
 
@@ -321,5 +329,73 @@ fn a_prefixed_hash_on_a_file_item_is_exported_as_that_hash() {
             .iter()
             .any(|attribute| attribute["type"] == "sha256" && attribute["value"] == lower.as_str()),
         "{attributes:?}"
+    );
+}
+
+/// A sample that names the victim waits for a person (G6); the report shows its SHA-256 and the
+/// approval to paste, and once pasted the next export carries the hash and never the file
+/// (issue 7: actionable holds).
+#[test]
+fn a_held_sample_shows_its_hash_and_the_approval_that_releases_it() {
+    use sha2::Digest as _;
+    let directory = std::env::temp_dir().join(format!("kyoyu-held-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).expect("scratch");
+    let sample = b"MZ\x90\x00 beacon to fs01.corp.sample-buhin.example every 60s";
+    std::fs::write(directory.join("dropper.bin"), sample).expect("sample");
+    let hash: String = sha2::Sha256::digest(sample)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let incident = directory.join("incident.toml");
+    std::fs::write(
+        &incident,
+        "[incident]\nid = \"HELD-1\"\njurisdictions = [\"JP\"]\n\n[organization]\nnames = [\"Sample Buhin\"]\ndomains = [\"sample-buhin.example\"]\n\n[[items]]\nid = \"dropper\"\nkind = \"ioc\"\ntype = \"file\"\npath = \"dropper.bin\"\ntlp = \"green\"\n\n[[communities]]\nid = \"hub\"\ntype = \"hub\"\nmax_tlp = \"amber\"\n",
+    )
+    .expect("written");
+    let path = incident.to_str().expect("utf-8");
+    let at = "2026-11-17T12:00:00+09:00";
+    let report = common::kyoyu(&["assess", path, "--at", at, "--lang", "en"]);
+    let report = String::from_utf8(report.stdout).expect("utf-8");
+    assert!(
+        report.contains(&format!("SHA-256 of the sample: {hash}")),
+        "{report}"
+    );
+    let snippet: String = report
+        .lines()
+        .skip_while(|line| !line.trim_start().starts_with("[[approvals]]"))
+        .take(6)
+        .map(|line| format!("{}\n", line.trim_start()))
+        .collect();
+    assert!(snippet.contains("item = \"dropper\""), "{report}");
+    assert!(snippet.contains("resolution = \"hash_only\""), "{snippet}");
+    // Before the approval: withheld, with how to release it.
+    let before = common::kyoyu(&[
+        "export",
+        path,
+        "--community",
+        "hub",
+        "--format",
+        "stix",
+        "--at",
+        at,
+    ]);
+    let stderr = String::from_utf8_lossy(&before.stderr);
+    assert!(
+        stderr.contains("withheld dropper (needs review)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("to release:"), "{stderr}");
+    // The snippet as pasted, with the approver's name filled in.
+    let filled = snippet.replace("name of the person who checked", "CSIRT lead");
+    let text = std::fs::read_to_string(&incident).expect("read");
+    std::fs::write(&incident, format!("{text}\n{filled}")).expect("written");
+    let bundle = export_example(path, "hub", "stix", at);
+    assert!(
+        bundle.contains(&format!("file:hashes.'SHA-256' = '{hash}'")),
+        "{bundle}"
+    );
+    assert!(
+        !bundle.contains("sample-buhin"),
+        "the file's content never leaves"
     );
 }
