@@ -267,6 +267,14 @@ fn parse_half_life(text: &str) -> Result<f64, String> {
     }
 }
 
+/// One of two sentences by language.
+fn say(lang: Lang, ja: String, en: String) -> String {
+    match lang {
+        Lang::Ja => ja,
+        Lang::En => en,
+    }
+}
+
 fn warning_word(lang: Lang) -> &'static str {
     match lang {
         Lang::Ja => "注意",
@@ -391,13 +399,13 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             paths,
             json,
             deep,
-        } => scan(source, &paths, json, deep),
+        } => scan(source, &paths, json, deep, lang),
         Command::Redact {
             file,
             source,
             output,
             map,
-        } => redact(&file, source, output, map),
+        } => redact(&file, source, output, map, lang),
         Command::Export {
             file,
             channel: ChannelArg::Share,
@@ -516,6 +524,7 @@ fn scan(
     paths: &[PathBuf],
     json: bool,
     deep: bool,
+    lang: Lang,
 ) -> anyhow::Result<ExitCode> {
     let (profile, origin) = profile_from(source)?;
     let scanner = kyoyu_core::scan::scanner(&profile, deep, &origin)?;
@@ -564,10 +573,22 @@ fn scan(
             }
         }
         eprintln!(
-            "kyoyu: {} match(es) in {} input(s), {} bytes",
-            report.matches.len(),
-            report.inputs,
-            report.bytes
+            "kyoyu: {}",
+            say(
+                lang,
+                format!(
+                    "{} 件の一致（入力 {} 件、{} バイト）",
+                    report.matches.len(),
+                    report.inputs,
+                    report.bytes
+                ),
+                format!(
+                    "{} match(es) in {} input(s), {} bytes",
+                    report.matches.len(),
+                    report.inputs,
+                    report.bytes
+                ),
+            )
         );
     }
     for error in &report.errors {
@@ -607,6 +628,7 @@ fn redact(
     source: ProfileSource,
     output: Option<PathBuf>,
     map: Option<PathBuf>,
+    lang: Lang,
 ) -> anyhow::Result<ExitCode> {
     if let Some(map) = &map
         && (Some(map) == output.as_ref() || map == file)
@@ -628,8 +650,14 @@ fn redact(
         );
         if report.matches.is_empty() {
             eprintln!(
-                "kyoyu: {}: binary file, no identifiers found; nothing to redact",
-                file.display()
+                "kyoyu: {}: {}",
+                file.display(),
+                say(
+                    lang,
+                    "バイナリファイル。識別情報は見つからず、伏せ字にするものはありません"
+                        .to_owned(),
+                    "binary file, no identifiers found; nothing to redact".to_owned(),
+                )
             );
             return Ok(ExitCode::SUCCESS);
         }
@@ -637,9 +665,19 @@ fn redact(
         let digest = sha2::Sha256::digest(&bytes);
         let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
         eprintln!(
-            "kyoyu: {}: binary file with {} finding(s) (G6): it is shared by hash only, never as a file",
+            "kyoyu: {}: {}",
             file.display(),
-            report.matches.len()
+            say(
+                lang,
+                format!(
+                    "識別情報が {} 件あるバイナリファイル（G6）：ファイルとしては出さず、ハッシュだけで共有します",
+                    report.matches.len()
+                ),
+                format!(
+                    "binary file with {} finding(s) (G6): it is shared by hash only, never as a file",
+                    report.matches.len()
+                ),
+            )
         );
         println!("sha256:{hex}");
         return Ok(ExitCode::from(1));
@@ -669,15 +707,32 @@ fn redact(
             change.form
         );
     }
-    eprintln!(
-        "kyoyu: {} change(s), {} placeholder(s)",
+    let (changes, placeholders) = (
         redaction.changes.len(),
-        redaction.placeholders.entries().len()
+        redaction.placeholders.entries().len(),
+    );
+    eprintln!(
+        "kyoyu: {}",
+        say(
+            lang,
+            format!("置き換え {changes} か所、仮名 {placeholders} 種類"),
+            format!("{changes} change(s), {placeholders} placeholder(s)"),
+        )
     );
     if let Some(path) = &map {
         eprintln!(
-            "kyoyu: placeholder map in {} — keep it, do not send it",
-            path.display()
+            "kyoyu: {}",
+            say(
+                lang,
+                format!(
+                    "仮名の対応表は {} に書きました。手元に保管し、送らないでください",
+                    path.display()
+                ),
+                format!(
+                    "placeholder map in {} — keep it, do not send it",
+                    path.display()
+                ),
+            )
         );
     }
     Ok(ExitCode::SUCCESS)

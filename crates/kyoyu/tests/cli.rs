@@ -8,7 +8,7 @@ fn kyoyu(arguments: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kyoyu"))
         .args(arguments)
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .env("LANG", "C.UTF-8")
+        .env("LC_ALL", "C")
         .output()
         .expect("the kyoyu binary runs")
 }

@@ -25,6 +25,7 @@ fn export(community: &str) -> (Option<i32>, String, String) {
             &common::test_key(),
         ])
         .current_dir(root())
+        .env("LC_ALL", "C")
         .output()
         .expect("kyoyu runs");
     (

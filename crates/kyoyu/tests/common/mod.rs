@@ -22,6 +22,11 @@ pub fn test_key() -> String {
 pub fn kyoyu(arguments: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kyoyu"));
     command.args(arguments);
+    // Messages follow the locale: the tests read English unless they ask with `--lang`.
+    command
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .env("LC_ALL", "C");
     if arguments.first() == Some(&"export") && !arguments.contains(&"--key") {
         command.args(["--key", &test_key()]);
     }
