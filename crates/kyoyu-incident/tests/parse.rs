@@ -524,3 +524,31 @@ fn indicator_values_are_checked_against_their_type() {
             .unwrap_or_else(|error| panic!("{ioc_type} {value}: {error}"));
     }
 }
+
+/// Every fact the file accepts is documented in the contract's `[facts]` table (issue 7: the
+/// insurer appeared only with `cyber_insurance`, which the contract did not list). The accepted
+/// names come from the parser itself, through the error for an unknown fact.
+#[test]
+fn every_fact_the_parser_reads_is_documented() {
+    let error = parse(
+        "[incident]\nid = \"X\"\n[facts]\nqqqqqqqqqqqqqqqq = true\n",
+        Format::Toml,
+        "incident.toml",
+    )
+    .expect_err("unknown fact");
+    let listed = error
+        .message
+        .en
+        .split_once("expected one of ")
+        .map(|(_, list)| list.to_owned())
+        .expect("the known facts are listed");
+    let facts: Vec<&str> = listed.split(", ").collect();
+    assert!(facts.len() > 25, "{facts:?}");
+    let contract = include_str!("../../../docs/incident-file.md");
+    for fact in facts {
+        assert!(
+            contract.contains(&format!("| `{fact}` |")),
+            "`{fact}` is read but not documented in docs/incident-file.md"
+        );
+    }
+}
