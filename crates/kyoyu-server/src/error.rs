@@ -173,6 +173,7 @@ impl From<UseCaseError> for ApiError {
             UseCaseError::NotFound(what) => ApiError::not_found(what),
             UseCaseError::BadRequest(what) => ApiError::bad_request(what),
             UseCaseError::Invalid(what) => ApiError::unprocessable(what),
+            UseCaseError::InvalidFile(error) => ApiError::unprocessable(error.to_string()),
             UseCaseError::Conflict(what) => ApiError::conflict(what),
             UseCaseError::TooLarge(what) => {
                 let mut error = ApiError::too_large(0);

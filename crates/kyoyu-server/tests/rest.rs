@@ -656,6 +656,34 @@ async fn an_incident_is_created_from_the_toml_file() {
         body.contains("application/toml") && body.contains("application/json"),
         "{body}"
     );
+    // An error in the file is told in the caller's language, TOML or JSON alike.
+    let misspelt = "[incident]\nid = \"SMB-2026-012\"\n\n[facts]\nransomeware = true\n";
+    let misspelt_json =
+        "{\"incident\": {\"id\": \"SMB-2026-013\"}, \"facts\": {\"ransomeware\": true}}";
+    for (content_type, text) in [
+        ("application/toml", misspelt),
+        ("application/json", misspelt_json),
+    ] {
+        for (accept, words) in [
+            ("ja", "もしかして `ransomware`？"),
+            ("en", "did you mean `ransomware`?"),
+        ] {
+            let (status, _, body) = send(
+                &app,
+                Method::POST,
+                "/api/incidents",
+                &[
+                    ("authorization", &bearer),
+                    ("content-type", content_type),
+                    ("accept-language", accept),
+                ],
+                Some(text.as_bytes().to_vec()),
+            )
+            .await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert!(body.contains(words), "{content_type} {accept}: {body}");
+        }
+    }
     let (status, body) = call(&app, Method::GET, "/api/incidents", &responder, None).await;
     assert_eq!(status, StatusCode::OK);
     let listed: Vec<Value> = serde_json::from_str(&body).expect("json");

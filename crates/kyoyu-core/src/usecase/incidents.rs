@@ -17,7 +17,7 @@ use super::{Caller, UseCaseError, UseCaseResult};
 pub fn check_document(document: &serde_json::Value) -> UseCaseResult<Incident> {
     let text = document.to_string();
     let parsed = kyoyu_incident::parse(&text, Format::Json, "request body")
-        .map_err(|error| UseCaseError::Invalid(error.to_string()))?;
+        .map_err(|error| UseCaseError::InvalidFile(Box::new(error)))?;
     for (index, item) in parsed.incident.items.iter().enumerate() {
         if let ItemBody::Ioc { path: Some(_), .. } = &item.body {
             return Err(UseCaseError::Invalid(format!(
@@ -76,9 +76,13 @@ pub(crate) async fn stored(
 /// A stored incident as the model, for the engines.
 pub(crate) async fn model(store: &dyn Store, tenant: OrgId, id: &str) -> UseCaseResult<Incident> {
     let doc = stored(store, tenant, id).await?;
-    // Stored documents were checked before they were written; failing here is our fault.
+    // Stored documents were checked when written; one that fails now was stored before a
+    // stricter check (obligation ids, IoC values) came in: the caller is told what to correct,
+    // rather than getting a server error.
     check_document(&doc.document()).map_err(|error| {
-        UseCaseError::Internal(format!("stored incident `{id}` no longer parses: {error}"))
+        UseCaseError::Conflict(format!(
+            "stored incident `{id}` does not pass the current checks ({error}); correct it and store it again"
+        ))
     })
 }
 

@@ -62,6 +62,10 @@ pub enum UseCaseError {
     /// The request is well formed but cannot be done as it stands (invalid content).
     #[error("{0}")]
     Invalid(String),
+    /// The incident file sent is not valid: the parser's error, in both languages, so the
+    /// server answers in the caller's.
+    #[error("{0}")]
+    InvalidFile(Box<kyoyu_incident::FileError>),
     /// The request is larger than this server takes (objects, not bytes).
     #[error("{0}")]
     TooLarge(String),

@@ -24,10 +24,14 @@ const TOML_TYPES: [&str; 3] = ["application/toml", "text/toml", "text/x-toml"];
 const MAX_DEPTH: usize = 32;
 
 /// The incident document of a request body, in the format its `Content-Type` names.
-pub(super) fn incident_document(headers: &HeaderMap, body: &[u8]) -> ApiResult<serde_json::Value> {
+pub(super) fn incident_document(
+    headers: &HeaderMap,
+    body: &[u8],
+    lang: kyoyu_model::Lang,
+) -> ApiResult<serde_json::Value> {
     match format(headers)? {
         Format::Json => json_body(body),
-        Format::Toml => toml_document(body),
+        Format::Toml => toml_document(body, lang),
     }
 }
 
@@ -55,7 +59,7 @@ fn format(headers: &HeaderMap) -> ApiResult<Format> {
 }
 
 /// A TOML incident file as the JSON form, after `kyoyu_incident` has checked it.
-fn toml_document(body: &[u8]) -> ApiResult<serde_json::Value> {
+fn toml_document(body: &[u8], lang: kyoyu_model::Lang) -> ApiResult<serde_json::Value> {
     let text = std::str::from_utf8(body).map_err(|error| {
         ApiError::bad_request(format!(
             "the body is not UTF-8 text (TOML is UTF-8): invalid byte at offset {}",
@@ -67,7 +71,7 @@ fn toml_document(body: &[u8]) -> ApiResult<serde_json::Value> {
         // Not TOML at all: a 400, in the words and with the line `kyoyu assess` gives.
         Err(error) => {
             let message = match kyoyu_incident::parse(text, Format::Toml, BODY) {
-                Err(parse_error) => parse_error.to_string(),
+                Err(parse_error) => parse_error.render(lang),
                 Ok(_) => format!("{BODY}: {}", error.message()),
             };
             return Err(ApiError::bad_request(message));
@@ -76,9 +80,9 @@ fn toml_document(body: &[u8]) -> ApiResult<serde_json::Value> {
     if let Err(error) = kyoyu_incident::parse(text, Format::Toml, BODY) {
         // The id names the incident in every later URL: a bad one is a 400, as for JSON.
         return Err(if error.field.as_deref() == Some("incident.id") {
-            ApiError::bad_request(error.to_string())
+            ApiError::bad_request(error.render(lang))
         } else {
-            ApiError::unprocessable(error.to_string())
+            ApiError::unprocessable(error.render(lang))
         });
     }
     table_to_json(table, 0)
@@ -161,7 +165,7 @@ mod tests {
     #[test]
     fn native_date_times_become_rfc_3339_strings() {
         let text = "[incident]\nid = \"I-1\"\njurisdictions = [\"JP\"]\n\n[[timeline]]\nevent = \"discovery\"\nat = 2026-11-16T08:30:00+09:00\n";
-        let document = toml_document(text.as_bytes()).expect("converts");
+        let document = toml_document(text.as_bytes(), kyoyu_model::Lang::En).expect("converts");
         assert_eq!(
             document["timeline"][0]["at"],
             serde_json::json!("2026-11-16T08:30:00+09:00")
@@ -171,10 +175,10 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused_without_recursing_far() {
         let deep = format!("x = {}{}", "[".repeat(5000), "]".repeat(5000));
-        let error = toml_document(deep.as_bytes()).expect_err("refused");
+        let error = toml_document(deep.as_bytes(), kyoyu_model::Lang::En).expect_err("refused");
         assert_eq!(error.status.as_u16(), 400, "{:?}", error.description);
         let nested = format!("x = {}1{}", "[".repeat(40), "]".repeat(40));
-        let error = toml_document(nested.as_bytes()).expect_err("refused");
+        let error = toml_document(nested.as_bytes(), kyoyu_model::Lang::En).expect_err("refused");
         assert!(error.status.is_client_error(), "{:?}", error.description);
     }
 }

@@ -52,7 +52,7 @@ pub(super) async fn list(
 }
 
 #[utoipa::path(post, path = "/api/incidents", params(ActFor),
-    description = "Creates an incident from the incident file (docs/incident-file.md), sent as JSON (`Content-Type: application/json`, also when no type is given) or as the TOML people edit (`application/toml`, `text/toml`, `text/x-toml`); it is stored and read back as JSON. An error names the line and field of the body as sent. インシデントファイルを JSON または TOML で登録します。",
+    description = "Creates an incident from the incident file (docs/incident-file.md), sent as JSON (`Content-Type: application/json`, also when no type is given) or as the TOML people edit (`application/toml`, `text/toml`, `text/x-toml`); it is stored and read back as JSON. An error names the line and field of the body as sent, in the language of `Accept-Language` (ja or en; default en). インシデントファイルを JSON または TOML で登録します。誤りは Accept-Language の言語で示します。",
     request_body(
         description = "The incident file: its JSON form, or TOML (UTF-8) under `application/toml`, `text/toml` or `text/x-toml`.",
         content((Object = "application/json"), (String = "application/toml")),
@@ -71,14 +71,22 @@ pub(super) async fn create(
     body: Bytes,
 ) -> ApiResult<Response> {
     require(&principal, Action::WriteIncident)?;
-    let document = super::incident_body::incident_document(&headers, &body)?;
+    // Errors in the incident file are told in the caller's language (`Accept-Language`).
+    let lang = super::language::negotiate(None, &headers)?;
+    let document = super::incident_body::incident_document(&headers, &body, lang)?;
     let doc: IncidentDoc = usecase::create(
         state.store.as_ref(),
         &principal,
         act_for.for_org.as_deref(),
         document,
     )
-    .await?;
+    .await
+    .map_err(|error| match error {
+        kyoyu_core::usecase::UseCaseError::InvalidFile(error) => {
+            crate::error::ApiError::unprocessable(error.render(lang))
+        }
+        other => other.into(),
+    })?;
     let line = IncidentLine {
         id: doc.id,
         version: doc.version,
