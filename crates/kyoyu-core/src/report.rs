@@ -182,6 +182,18 @@ pub mod labels {
         }
     }
 
+    /// An item field where a finding was made (`value`, `text`…); `None` for a sample path.
+    pub fn field(field: &str) -> Option<Label> {
+        Some(match field {
+            "value" => label("値（value）", "value"),
+            "text" => label("説明（text）", "text"),
+            "product" => label("製品名（product）", "product"),
+            "cve" => label("CVE 番号（cve）", "cve"),
+            "technique" => label("手法（technique）", "technique"),
+            _ => return None,
+        })
+    }
+
     /// Every fixed phrase of the report that is not one of the vocabularies above.
     pub const PHRASES: &[Label] = &[
         ASSESSED_AT,
@@ -629,7 +641,8 @@ fn decisions(
                             finding.matched,
                             finding.encoding,
                             labels::IN_FIELD.get(lang),
-                            finding.source,
+                            labels::field(&finding.source)
+                                .map_or(finding.source.as_str(), |field| field.get(lang)),
                             match lang {
                                 Lang::Ja => format!("、{} {}", finding.offset, labels::AT_BYTE.ja),
                                 Lang::En => format!(", {} {}", labels::AT_BYTE.en, finding.offset),
@@ -1134,6 +1147,11 @@ mod tests {
         );
         all.extend([Purpose::Prevention, Purpose::Retrospective].map(labels::purpose));
         all.extend(DESTINATIONS.map(labels::destination));
+        all.extend(
+            ["value", "text", "product", "cve", "technique"]
+                .iter()
+                .filter_map(|field| labels::field(field)),
+        );
         all
     }
 
