@@ -488,7 +488,11 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
                     )
                 );
                 for rule in obligations.rules() {
-                    let unverified = if rule.verified { "" } else { " [unverified]" };
+                    let unverified = if rule.verified {
+                        String::new()
+                    } else {
+                        format!(" {}", heading("［未検証］", "[unverified]"))
+                    };
                     println!("{} ({}){unverified}", rule.id, rule.jurisdiction.as_str());
                     println!("    {}: {}", heading("根拠", "basis"), rule.basis);
                     println!(
