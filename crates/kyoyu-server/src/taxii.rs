@@ -276,15 +276,31 @@ fn parse_time(name: &str, text: &str) -> Result<DateTime<Utc>, ApiError> {
         })
 }
 
+/// The page sizes a filter is bounded by (from the settings).
+#[derive(Debug, Clone, Copy)]
+struct Paging {
+    page_size: usize,
+    max_page_size: usize,
+}
+
+impl Paging {
+    fn of(state: &AppState) -> Paging {
+        Paging {
+            page_size: state.settings.page_size,
+            max_page_size: state.settings.max_page_size,
+        }
+    }
+}
+
 fn parse_filter(
-    state: &AppState,
+    paging: Paging,
     params: &[(String, String)],
     allowed: &[&str],
     default_versions: VersionMatch,
 ) -> Result<Filter, ApiError> {
     let mut query = ObjectQuery {
         versions: default_versions,
-        limit: state.settings.page_size,
+        limit: paging.page_size,
         ..ObjectQuery::default()
     };
     for (key, value) in params {
@@ -303,7 +319,7 @@ fn parse_filter(
                     ))
                     .taxii()
                 })?;
-                query.limit = limit.min(state.settings.max_page_size);
+                query.limit = limit.min(paging.max_page_size);
             }
             "next" => query.after_seq = Some(decode_next(value)?),
             "added_after" => query.added_after = Some(parse_time("added_after", value)?),
@@ -444,7 +460,12 @@ async fn get_objects(
     Query(params): Params,
 ) -> TaxiiResult {
     read_collection(&principal, &root, &headers)?;
-    let filter = parse_filter(&state, &params, OBJECT_PARAMS, VersionMatch::Last)?;
+    let filter = parse_filter(
+        Paging::of(&state),
+        &params,
+        OBJECT_PARAMS,
+        VersionMatch::Last,
+    )?;
     let delivered = deliver(&state, &principal, &id, filter.query).await?;
     Ok(objects_response(&state, &delivered))
 }
@@ -476,7 +497,7 @@ async fn get_object(
         "match[version]",
         "match[spec_version]",
     ];
-    let mut filter = parse_filter(&state, &params, &allowed, VersionMatch::Last)?;
+    let mut filter = parse_filter(Paging::of(&state), &params, &allowed, VersionMatch::Last)?;
     filter.query.ids = vec![object.clone()];
     let delivered = deliver(&state, &principal, &id, filter.query).await?;
     if delivered.objects.is_empty() && delivered.next.is_none() {
@@ -496,7 +517,7 @@ async fn versions(
 ) -> TaxiiResult {
     read_collection(&principal, &root, &headers)?;
     let allowed = ["limit", "next", "added_after", "match[spec_version]"];
-    let mut filter = parse_filter(&state, &params, &allowed, VersionMatch::All)?;
+    let mut filter = parse_filter(Paging::of(&state), &params, &allowed, VersionMatch::All)?;
     filter.query.ids = vec![object.clone()];
     let delivered = deliver(&state, &principal, &id, filter.query).await?;
     if delivered.objects.is_empty() && delivered.next.is_none() {
@@ -520,7 +541,12 @@ async fn manifest(
     Query(params): Params,
 ) -> TaxiiResult {
     read_collection(&principal, &root, &headers)?;
-    let filter = parse_filter(&state, &params, OBJECT_PARAMS, VersionMatch::Last)?;
+    let filter = parse_filter(
+        Paging::of(&state),
+        &params,
+        OBJECT_PARAMS,
+        VersionMatch::Last,
+    )?;
     let delivered = deliver(&state, &principal, &id, filter.query).await?;
     let body = envelope(&delivered, "objects", |o, body| {
         let record = json!({
@@ -547,7 +573,7 @@ async fn delete_object(
     check_accept(&headers)?;
     check_root(&root)?;
     let allowed = ["match[version]", "match[spec_version]"];
-    let filter = parse_filter(&state, &params, &allowed, VersionMatch::All)?;
+    let filter = parse_filter(Paging::of(&state), &params, &allowed, VersionMatch::All)?;
     usecase::delete(
         state.store.as_ref(),
         &principal,
@@ -745,4 +771,103 @@ async fn status(
         .await
         .map_err(taxii_error)?;
     Ok(taxii_json(StatusCode::OK, status_json(&status)))
+}
+
+#[cfg(test)]
+mod tests {
+    //! TAXII request parameters are hostile input: every combination of known and unknown keys
+    //! with arbitrary values is either a filter within the page bounds or a 400 — never a panic
+    //! (the stable-toolchain counterpart of the cargo-fuzz targets in `fuzz/`).
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const PAGING: Paging = Paging {
+        page_size: 100,
+        max_page_size: 1000,
+    };
+
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("limit".to_owned()),
+            Just("next".to_owned()),
+            Just("added_after".to_owned()),
+            Just("match[id]".to_owned()),
+            Just("match[type]".to_owned()),
+            Just("match[version]".to_owned()),
+            Just("match[spec_version]".to_owned()),
+            any::<String>(),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[0-9a-f]{0,20}",
+            "-?[0-9]{1,30}",
+            Just("first,last".to_owned()),
+            Just("all".to_owned()),
+            Just("2026-11-01T00:00:00.000Z".to_owned()),
+            "20[0-9]{2}-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-][0-2][0-9]:[0-5][0-9])",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn any_parameters_give_a_bounded_filter_or_a_bad_request(
+            params in proptest::collection::vec((key(), value()), 0..8)
+        ) {
+            for default in [VersionMatch::Last, VersionMatch::All] {
+                match parse_filter(PAGING, &params, OBJECT_PARAMS, default) {
+                    Ok(filter) => {
+                        prop_assert!(filter.query.limit >= 1);
+                        prop_assert!(filter.query.limit <= PAGING.max_page_size);
+                        if let Some(seq) = filter.query.after_seq {
+                            prop_assert!(seq >= 0);
+                        }
+                    }
+                    Err(error) => prop_assert_eq!(error.status, StatusCode::BAD_REQUEST),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn limits_are_clamped_and_cursors_checked() {
+        let params = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+                .collect()
+        };
+        let filter = parse_filter(
+            PAGING,
+            &params(&[("limit", "99999999999999999999")]),
+            OBJECT_PARAMS,
+            VersionMatch::Last,
+        );
+        assert!(filter.is_err(), "a limit beyond usize is a 400");
+        let filter = parse_filter(
+            PAGING,
+            &params(&[("limit", "5000")]),
+            OBJECT_PARAMS,
+            VersionMatch::Last,
+        )
+        .expect("parses");
+        assert_eq!(filter.query.limit, 1000);
+        for bad in ["", "-1", "00ff", "ffffffffffffffffff", "zz"] {
+            assert!(
+                parse_filter(
+                    PAGING,
+                    &params(&[("next", bad)]),
+                    OBJECT_PARAMS,
+                    VersionMatch::Last
+                )
+                .is_err(),
+                "{bad}"
+            );
+        }
+    }
 }
