@@ -196,9 +196,14 @@ impl FromRequestParts<AppState> for Principal {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         // Under `/taxii2/` the middleware there relabels the error with the TAXII media type.
-        match token_text(&parts.headers) {
+        let principal = match token_text(&parts.headers) {
             Ok(text) => authenticate(state, &text).await,
             Err(error) => Err(error),
-        }
+        }?;
+        // The request's log span (opened in `observe`) names the tenant from here on.
+        let span = tracing::Span::current();
+        span.record("tenant", principal.org.id.0);
+        span.record("token", principal.token.as_str());
+        Ok(principal)
     }
 }

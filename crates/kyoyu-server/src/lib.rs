@@ -105,16 +105,51 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
     response
 }
 
-/// Counts and logs every request.
+/// The request id a client may send (`X-Request-Id`): kept when it is 1–64 characters of
+/// `[A-Za-z0-9._-]`, so a log line can be joined with the client's; else a fresh UUID. Anything
+/// else a client sends there never reaches a log.
+fn request_id(request: &Request) -> String {
+    request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .filter(|text| {
+            (1..=64).contains(&text.len())
+                && text
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-'))
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+/// Counts and logs every request, inside a span that carries its request id and, once the token
+/// is checked, its tenant (every log line of the request names both); the id is echoed in the
+/// `X-Request-Id` response header.
 async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    use tracing::Instrument as _;
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let response = next.run(request).await;
+    let id = request_id(&request);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        %method,
+        %path,
+        tenant = tracing::field::Empty,
+        token = tracing::field::Empty,
+    );
+    let mut response = next.run(request).instrument(span.clone()).await;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     state.metrics.record(&path, status, elapsed);
-    tracing::debug!(%method, %path, status, micros = elapsed.as_micros() as u64, "request");
+    span.in_scope(|| {
+        tracing::debug!(status, micros = elapsed.as_micros() as u64, "request");
+    });
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
     response
 }
 

@@ -693,3 +693,34 @@ async fn an_incident_is_created_from_the_toml_file() {
         "only the three valid bodies were stored: {body}"
     );
 }
+
+/// Every response carries `X-Request-Id`: the client's when it is well formed, else a new one.
+#[tokio::test]
+async fn responses_carry_the_request_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).await.expect("store"));
+    let app = kyoyu_server::app(store, kyoyu_server::Settings::default());
+    for (sent, kept) in [
+        (Some("client-7"), true),
+        (Some("a b"), false),
+        (Some(&"x".repeat(65)[..]), false),
+        (None, false),
+    ] {
+        let mut headers = vec![];
+        if let Some(id) = sent {
+            headers.push(("x-request-id", id));
+        }
+        let (_, response_headers, _) =
+            send(&app, Method::GET, "/healthz", &headers, None::<String>).await;
+        let id = response_headers
+            .get("x-request-id")
+            .and_then(|value| value.to_str().ok())
+            .expect("a request id")
+            .to_owned();
+        if kept {
+            assert_eq!(Some(id.as_str()), sent);
+        } else {
+            assert_eq!(id.len(), 36, "a fresh UUID: {id}");
+        }
+    }
+}

@@ -859,3 +859,72 @@ fn schemathesis_finds_no_server_error_in_the_rest_api() {
         "{logged:?}"
     );
 }
+
+/// Every log line of a request carries its request id (the client's `X-Request-Id` when it is
+/// well formed) and, once the token is checked, its tenant — so one organization's requests can
+/// be followed through a JSON log (issue 8: operations).
+#[test]
+fn log_lines_name_the_request_id_and_the_tenant() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(
+        dir.path(),
+        &[
+            ("KYOYU_LOG", "kyoyu_server=debug"),
+            ("KYOYU_LOG_FORMAT", "json"),
+        ],
+    );
+    let token = server.first_token.clone().expect("token");
+    let (status, _) = http(
+        server.address,
+        "GET",
+        "/api/whoami",
+        &[
+            ("Authorization", &bearer(&token)),
+            ("X-Request-Id", "walk-42.a_b"),
+        ],
+        b"",
+    )
+    .expect("whoami");
+    assert_eq!(status, 200);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let line = loop {
+        let remaining = deadline.saturating_duration_since(std::time::Instant::now());
+        let line = server
+            .log
+            .recv_timeout(remaining)
+            .expect("a log line for the request");
+        if line.contains("walk-42.a_b") {
+            break line;
+        }
+    };
+    let entry: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
+    let span = &entry["span"];
+    assert_eq!(span["request_id"], "walk-42.a_b", "{line}");
+    assert_eq!(span["path"], "/api/whoami", "{line}");
+    assert!(
+        span["tenant"].as_i64().is_some(),
+        "the tenant is named: {line}"
+    );
+    // A request id that could forge log content is replaced, never logged.
+    let (status, _) = http(
+        server.address,
+        "GET",
+        "/api/whoami",
+        &[
+            ("Authorization", &bearer(&token)),
+            ("X-Request-Id", "x\"},{\"forged"),
+        ],
+        b"",
+    )
+    .expect("whoami");
+    assert_eq!(status, 200);
+    let mut said = Vec::new();
+    while let Ok(line) = server.log.recv_timeout(Duration::from_millis(1500)) {
+        said.push(line);
+    }
+    assert!(
+        said.iter().any(|line| line.contains("/api/whoami")),
+        "the second request was logged: {said:?}"
+    );
+    assert!(said.iter().all(|line| !line.contains("forged")), "{said:?}");
+}
