@@ -1,6 +1,6 @@
 //! kyoyu-server: the only crate that knows HTTP. TAXII 2.1 under `/taxii2/`, the REST API under
-//! `/api/` with its OpenAPI at `/api/openapi.json`, `/healthz` and `/metrics`, over an
-//! `Arc<dyn Store>`.
+//! `/api/` with its OpenAPI at `/api/openapi.json` and `/healthz`, over an `Arc<dyn Store>`;
+//! `/metrics` on a second, operator-only listener.
 //!
 //! Key decision: [`serve`] takes the settings, a bound listener and a shutdown future (the
 //! mini-redis shape), so tests bind `127.0.0.1:0`, run the real server in-process or as the real
@@ -54,6 +54,27 @@ fn rand_fallback() -> [u8; 32] {
 
 /// The whole application with the installation's pseudonym key.
 pub fn app_with_key(store: Arc<dyn Store>, settings: Settings, key: PseudonymKey) -> Router {
+    apps_with_key(store, settings, key).api
+}
+
+/// The two routers of one server, over one state: what the API listener serves, and what the
+/// operator's metrics listener serves (the counters the first one keeps).
+pub struct Apps {
+    /// TAXII 2.1, the REST API, `/healthz`.
+    pub api: Router,
+    /// `/metrics`.
+    pub metrics: Router,
+}
+
+/// Both routers, with a fresh pseudonym key (tests).
+pub fn apps(store: Arc<dyn Store>, settings: Settings) -> Apps {
+    let key =
+        PseudonymKey::generate().unwrap_or_else(|_| PseudonymKey::from_bytes(rand_fallback()));
+    apps_with_key(store, settings, key)
+}
+
+/// Both routers with the installation's pseudonym key.
+pub fn apps_with_key(store: Arc<dyn Store>, settings: Settings, key: PseudonymKey) -> Apps {
     let state = AppState {
         store,
         settings: Arc::new(settings),
@@ -62,27 +83,45 @@ pub fn app_with_key(store: Arc<dyn Store>, settings: Settings, key: PseudonymKey
         key: Arc::new(key),
     };
     let body_limit = state.settings.max_body_bytes;
-    routes::routes()
+    let api = routes::routes()
         .into_router()
         .fallback(not_found)
         .layer(middleware::from_fn(uniform_errors))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
-        .with_state(state)
+        .with_state(state.clone());
+    let metrics = routes::metrics_routes()
+        .into_router()
+        .fallback(not_found)
+        .with_state(state);
+    Apps { api, metrics }
 }
 
 /// Runs the server on `listener` until `shutdown` completes, then finishes the requests in
 /// flight.
+///
+/// `metrics` is the operator's listener for `/metrics` (none: metrics are not served); it stops
+/// with the API listener.
 pub async fn serve(
     store: Arc<dyn Store>,
     settings: Settings,
     key: PseudonymKey,
     listener: TcpListener,
+    metrics: Option<TcpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app_with_key(store, settings, key))
+    let apps = apps_with_key(store, settings, key);
+    let metrics = metrics.map(|listener| {
+        let router = apps.metrics;
+        tokio::spawn(async move { axum::serve(listener, router).await })
+    });
+    let served = axum::serve(listener, apps.api)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    if let Some(task) = metrics {
+        task.abort();
+    }
+    served
 }
 
 pub(crate) async fn healthz(State(state): State<AppState>) -> Response {

@@ -104,11 +104,15 @@ impl Routes {
 
 /// Every route of the application: infrastructure, the REST API, TAXII 2.1.
 pub fn routes() -> Routes {
-    let routes = Routes::new()
-        .get("/healthz", Action::Public, crate::healthz)
-        .get("/metrics", Action::Public, crate::metrics);
+    let routes = Routes::new().get("/healthz", Action::Public, crate::healthz);
     let routes = crate::rest::routes(routes);
     crate::taxii::routes(routes)
+}
+
+/// The operator's listener (`metrics_listen`, loopback by default): `/metrics` only, kept off
+/// the address the API is published on.
+pub fn metrics_routes() -> Routes {
+    Routes::new().get("/metrics", Action::Public, crate::metrics)
 }
 
 /// The route table.

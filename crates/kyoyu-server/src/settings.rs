@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 pub struct Settings {
     /// Address to listen on.
     pub listen: SocketAddr,
+    /// The operator's listener for `/metrics`, apart from the API's address (loopback by
+    /// default: the counters say who is busy); `off` serves no metrics.
+    pub metrics_listen: String,
     /// Directory of the embedded SQLite store (created if missing).
     pub data: PathBuf,
     /// A database URL (`postgres://…`) instead of the embedded store; empty for the embedded one.
@@ -47,6 +50,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8480)),
+            metrics_listen: "127.0.0.1:9480".into(),
             data: PathBuf::from("kyoyu-data"),
             database: String::new(),
             max_body_bytes: 10 * 1024 * 1024,
@@ -77,6 +81,7 @@ impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settings")
             .field("listen", &self.listen)
+            .field("metrics_listen", &self.metrics_listen)
             .field("data", &self.data)
             .field("database", &redacted_url(&self.database))
             .field("max_body_bytes", &self.max_body_bytes)
@@ -141,8 +146,9 @@ pub const ENV_PREFIX: &str = "KYOYU_";
 
 impl Settings {
     /// Every setting's key (in the file; upper-cased after [`ENV_PREFIX`] in the environment).
-    pub const KEYS: [&'static str; 12] = [
+    pub const KEYS: [&'static str; 13] = [
         "listen",
+        "metrics_listen",
         "data",
         "database",
         "max_body_bytes",
@@ -165,6 +171,8 @@ impl Settings {
              \n\
              # Address to listen on.\n\
              listen = \"{listen}\"\n\
+             # The operator's address for /metrics, apart from the API (`off`: none).\n\
+             metrics_listen = \"{metrics}\"\n\
              # Directory of the embedded SQLite store (created if missing).\n\
              data = \"{data}\"\n\
              # postgres://… to use PostgreSQL instead of the embedded store; empty: embedded.\n\
@@ -187,6 +195,7 @@ impl Settings {
              # (https://taxii.example.org); empty: http:// and the address it listens on.\n\
              public_url = \"\"\n",
             listen = defaults.listen,
+            metrics = defaults.metrics_listen,
             data = defaults.data.display(),
             max_body = defaults.max_body_bytes,
             max_objects = defaults.max_objects,
@@ -232,6 +241,7 @@ impl Settings {
                         .parse()
                         .map_err(|_| bad(format!("expected ADDRESS:PORT, found `{value}`")))?
                 }
+                "metrics_listen" => self.metrics_listen = value,
                 "data" => self.data = PathBuf::from(value),
                 "database" => self.database = value,
                 "max_body_bytes" => self.max_body_bytes = number(&value)? as usize,
@@ -260,8 +270,22 @@ impl Settings {
         Ok(())
     }
 
+    /// The metrics listener's address, `None` when it is `off`.
+    pub fn metrics_address(&self) -> Result<Option<SocketAddr>, SettingsError> {
+        if self.metrics_listen == "off" {
+            return Ok(None);
+        }
+        self.metrics_listen.parse().map(Some).map_err(|_| {
+            SettingsError::Invalid(format!(
+                "metrics_listen: expected ADDRESS:PORT or `off`, found `{}`",
+                self.metrics_listen
+            ))
+        })
+    }
+
     /// Checks the values together.
     pub fn check(&self) -> Result<(), SettingsError> {
+        self.metrics_address()?;
         if self.page_size == 0 || self.max_page_size == 0 || self.page_size > self.max_page_size {
             return Err(SettingsError::Invalid(format!(
                 "page_size ({}) must be between 1 and max_page_size ({})",

@@ -92,7 +92,8 @@ async fn an_incident_is_grown_assessed_shared_and_audited() {
     let executive = token(store.as_ref(), victim.id, Role::Executive).await;
     let analyst = token(store.as_ref(), hub.id, Role::HubAnalyst).await;
     let reader = token(store.as_ref(), member.id, Role::Member).await;
-    let app = app(store.clone(), Settings::default());
+    let apps = kyoyu_server::apps(store.clone(), Settings::default());
+    let (app, metrics) = (apps.api, apps.metrics);
 
     let (status, body) = call(
         &app,
@@ -359,13 +360,15 @@ async fn an_incident_is_grown_assessed_shared_and_audited() {
             >= 2
     );
 
-    // Metrics count what happened.
-    let (status, body) = call(&app, Method::GET, "/metrics", &reader, None).await;
+    // Metrics count what happened, on the operator's listener only.
+    let (status, body) = call(&metrics, Method::GET, "/metrics", &reader, None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         body.contains("kyoyu_taxii_objects_delivered_total"),
         "{body}"
     );
+    let (status, _) = call(&app, Method::GET, "/metrics", &reader, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "not on the API's address");
 }
 
 #[tokio::test]

@@ -214,7 +214,8 @@ enum Command {
         into: Option<PathBuf>,
     },
     /// Run the server: TAXII 2.1 at /taxii2/, the REST API at /api/ (OpenAPI at
-    /// /api/openapi.json), /healthz and /metrics. A new data directory gets a first hub
+    /// /api/openapi.json), /healthz; /metrics on the operator's listener (metrics_listen). A new
+    /// data directory gets a first hub
     /// organization and a token, printed once.
     Serve {
         #[command(flatten)]

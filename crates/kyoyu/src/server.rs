@@ -134,6 +134,18 @@ pub fn serve(
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let address = listener.local_addr()?;
+        let metrics = match settings.metrics_address()? {
+            Some(at) => Some(
+                tokio::net::TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("cannot listen on {at} for metrics (metrics_listen; `off` serves none)"))?,
+            ),
+            None => None,
+        };
+        let metrics_address = match &metrics {
+            Some(listener) => Some(listener.local_addr()?),
+            None => None,
+        };
         let mut settings = settings;
         if settings.public_url.is_empty() {
             // The address actually bound (a port of 0 is chosen by the system).
@@ -157,6 +169,9 @@ pub fn serve(
                 token.expose()
             );
         }
+        if let Some(at) = metrics_address {
+            eprintln!("kyoyu: metrics on http://{at}/metrics");
+        }
         eprintln!(
             "kyoyu: listening on http://{address} (TAXII 2.1 at /taxii2/, REST at /api/, OpenAPI at /api/openapi.json); data in {}",
             settings.data.display()
@@ -166,7 +181,7 @@ pub fn serve(
         let key_file = settings.data.join(PSEUDONYM_KEY_FILE);
         let key = kyoyu_core::egress::PseudonymKey::load_or_create(&key_file)
             .with_context(|| "the pseudonym key cannot be used")?;
-        kyoyu_server::serve(store, settings, key, listener, shutdown_signal()).await?;
+        kyoyu_server::serve(store, settings, key, listener, metrics, shutdown_signal()).await?;
         eprintln!("kyoyu: stopped");
         Ok(ExitCode::SUCCESS)
     })

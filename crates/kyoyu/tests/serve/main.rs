@@ -36,7 +36,9 @@ impl Server {
             .args(["serve", "--listen", "127.0.0.1:0", "--data"])
             .arg(data)
             .stdout(Stdio::null())
-            .stderr(Stdio::piped());
+            .stderr(Stdio::piped())
+            // Tests run servers side by side: each picks a free metrics port too.
+            .env("KYOYU_METRICS_LISTEN", "127.0.0.1:0");
         for (key, value) in env {
             command.env(key, value);
         }
@@ -927,4 +929,31 @@ fn log_lines_name_the_request_id_and_the_tenant() {
         "the second request was logged: {said:?}"
     );
     assert!(said.iter().all(|line| !line.contains("forged")), "{said:?}");
+}
+
+/// `/metrics` is served on the operator's own listener (`metrics_listen`), not on the address
+/// the API is published on (issue 8: operations).
+#[test]
+fn metrics_are_on_their_own_listener() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(dir.path(), &[]);
+    let metrics: SocketAddr = server
+        .banner
+        .lines()
+        .find_map(|line| line.strip_prefix("kyoyu: metrics on http://"))
+        .and_then(|rest| rest.strip_suffix("/metrics"))
+        .expect("the metrics address is announced")
+        .parse()
+        .expect("an address");
+    assert_ne!(metrics, server.address);
+    let (status, body) = http(metrics, "GET", "/metrics", &[], b"").expect("metrics");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("kyoyu_http_requests_total") || body.contains("kyoyu_"),
+        "{body}"
+    );
+    let (status, _) = http(server.address, "GET", "/metrics", &[], b"").expect("api");
+    assert_eq!(status, 404, "not on the API's address");
+    let (status, _) = http(metrics, "GET", "/api/whoami", &[], b"").expect("metrics");
+    assert_eq!(status, 404, "the metrics listener serves nothing else");
 }
