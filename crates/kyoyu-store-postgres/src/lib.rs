@@ -538,3 +538,290 @@ impl Store for PostgresStore {
         .await
     }
 }
+
+// The tests' schema helper is shared with the integration tests; it names this crate by its
+// public name.
+#[cfg(test)]
+extern crate self as kyoyu_store_postgres;
+
+#[cfg(test)]
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+#[cfg(test)]
+mod tests {
+    //! Row-level security seen from inside the store's own transactions: queries that
+    //! deliberately leave out `WHERE tenant` still see only the scope's rows.
+
+    use kyoyu_store::{CommunityKind, NewObject, Tlp};
+    use sqlx::Row;
+
+    use super::*;
+    use crate::support::TestSchema;
+
+    /// Opening is a `Send` future, so a server can open its store on any runtime thread (a
+    /// compile-time check: `sqlx::raw_sql` in the migrator once made it not so).
+    #[allow(dead_code)]
+    fn opening_is_send(options: PgConnectOptions) {
+        fn is_send<T: Send>(_: T) {}
+        is_send(PostgresStore::open_with(options));
+    }
+
+    fn actor(org: &Org) -> Actor {
+        Actor {
+            org: Some(org.id),
+            who: format!("token-of-{}", org.name),
+        }
+    }
+
+    fn object(id: &str) -> NewObject {
+        NewObject {
+            id: id.to_owned(),
+            object_type: "indicator".to_owned(),
+            spec_version: "2.1".to_owned(),
+            version: "2026-01-01T00:00:00.000Z".to_owned(),
+            tlp: Some(Tlp::Green),
+            audience: Vec::new(),
+            json: format!(r#"{{"type":"indicator","id":"{id}"}}"#),
+        }
+    }
+
+    const SHARED_WITH_A: &str = "3f6b2a3e-0000-4000-8000-0000000000a1";
+    const SHARED_WITH_B: &str = "3f6b2a3e-0000-4000-8000-0000000000b1";
+
+    /// Two victims with an incident, a token, a consent and a status each, and a hub with one
+    /// community per victim (each victim a member of its own only, each posting one object).
+    async fn two_tenants(store: &PostgresStore) -> (Org, Org, Org) {
+        let operator = Actor::operator();
+        let a = store
+            .system_create_org(&operator, "a", OrgKind::Victim)
+            .await
+            .unwrap();
+        let b = store
+            .system_create_org(&operator, "b", OrgKind::Victim)
+            .await
+            .unwrap();
+        let hub = store
+            .system_create_org(&operator, "hub", OrgKind::Hub)
+            .await
+            .unwrap();
+        for (victim, collection) in [(&a, SHARED_WITH_A), (&b, SHARED_WITH_B)] {
+            let document = serde_json::json!({"incident": {}, "items": [{"id": "i1"}]});
+            let incident = IncidentDoc::split(&format!("INC-{}", victim.name), document).unwrap();
+            store
+                .create_incident(victim.id, &actor(victim), &incident)
+                .await
+                .unwrap();
+            let token = TokenRecord {
+                id: format!("token{}", victim.name),
+                org: victim.id,
+                role: kyoyu_store::Role::Responder,
+                label: victim.name.clone(),
+                hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+                created: rows::now(),
+                revoked: None,
+            };
+            store.system_create_token(&operator, &token).await.unwrap();
+            store
+                .grant_consent(victim.id, &actor(victim), hub.id)
+                .await
+                .unwrap();
+            let community = CommunityRecord {
+                id: collection.to_owned(),
+                owner: hub.id,
+                title: collection.to_owned(),
+                description: String::new(),
+                kind: CommunityKind::Hub,
+                max_tlp: Tlp::Amber,
+                created: rows::now(),
+            };
+            store
+                .create_community(hub.id, &actor(&hub), &community)
+                .await
+                .unwrap();
+            store
+                .add_member(hub.id, &actor(&hub), collection, victim.id)
+                .await
+                .unwrap();
+            store
+                .add_objects(
+                    victim.id,
+                    &actor(victim),
+                    collection,
+                    &[object(&format!("indicator--{}", victim.name))],
+                    Vec::new(),
+                    &[],
+                )
+                .await
+                .unwrap();
+        }
+        (a, b, hub)
+    }
+
+    /// Each table's rows as one text per row, by a query with no WHERE at all.
+    const UNSCOPED: &[(&str, &str)] = &[
+        ("orgs", "SELECT name AS v FROM orgs"),
+        ("tokens", "SELECT id AS v FROM tokens"),
+        ("incidents", "SELECT id AS v FROM incidents"),
+        (
+            "incident_entries",
+            "SELECT incident AS v FROM incident_entries",
+        ),
+        ("consents", "SELECT victim::text AS v FROM consents"),
+        ("communities", "SELECT id AS v FROM communities"),
+        (
+            "memberships",
+            "SELECT community || '/' || org AS v FROM memberships",
+        ),
+        ("stix_objects", "SELECT id AS v FROM stix_objects"),
+        ("statuses", "SELECT collection AS v FROM statuses"),
+        ("audit_log", "SELECT tenant::text AS v FROM audit_log"),
+    ];
+
+    async fn rows_of(connection: &mut PgConnection, sql: &str) -> Vec<String> {
+        let mut values: Vec<String> = sqlx::query(sql)
+            .fetch_all(&mut *connection)
+            .await
+            .unwrap_or_else(|error| panic!("{sql}: {error}"))
+            .iter()
+            .map(|row| row.get::<String, _>("v"))
+            .collect();
+        values.sort();
+        values.dedup();
+        values
+    }
+
+    #[tokio::test]
+    async fn an_unscoped_query_in_a_tenants_transaction_sees_only_that_tenant() {
+        let Some(schema) = TestSchema::create().await else {
+            return;
+        };
+        let store = schema.open().await;
+        let (a, b, hub) = two_tenants(&store).await;
+
+        // The owner (the migrations' user, who bypasses the policies) sees both tenants' rows:
+        // the data is there to be hidden.
+        let mut owner = schema.owner_connection().await;
+        for (table, sql) in UNSCOPED {
+            assert!(
+                !rows_of(&mut owner, sql).await.is_empty(),
+                "{table} has rows"
+            );
+        }
+        assert_eq!(
+            rows_of(&mut owner, "SELECT id AS v FROM incidents").await,
+            ["INC-a", "INC-b"]
+        );
+
+        // Inside A's transaction the same queries see A's rows only, and what its one
+        // community shares with it.
+        let mut transaction = store.begin(Scope::Tenant(a.id), false).await.unwrap();
+        let who: String = sqlx::query_scalar("SELECT current_user::text")
+            .fetch_one(&mut *transaction)
+            .await
+            .unwrap();
+        assert_eq!(who, APP_ROLE);
+        let seen = |table: &str| {
+            let sql = UNSCOPED.iter().find(|(name, _)| *name == table).unwrap().1;
+            sql.to_owned()
+        };
+        let a_id = a.id.0.to_string();
+        let expected: &[(&str, Vec<String>)] = &[
+            ("orgs", vec!["a".into()]),
+            ("tokens", vec!["tokena".into()]),
+            ("incidents", vec!["INC-a".into()]),
+            ("incident_entries", vec!["INC-a".into()]),
+            ("consents", vec![a_id.clone()]),
+            ("communities", vec![SHARED_WITH_A.into()]),
+            ("memberships", vec![format!("{SHARED_WITH_A}/{a_id}")]),
+            ("stix_objects", vec!["indicator--a".into()]),
+            ("statuses", vec![SHARED_WITH_A.into()]),
+            ("audit_log", vec![a_id.clone()]),
+        ];
+        assert_eq!(
+            expected.len(),
+            UNSCOPED.len(),
+            "every tenant table is checked"
+        );
+        for (table, rows) in expected {
+            assert_eq!(
+                &rows_of(&mut transaction, &seen(table)).await,
+                rows,
+                "{table} in organization a's transaction"
+            );
+        }
+        // Writing B's rows fails or touches nothing, whatever the statement says.
+        let changed = sqlx::query("UPDATE incidents SET header = '{}'")
+            .execute(&mut *transaction)
+            .await
+            .unwrap()
+            .rows_affected();
+        assert_eq!(changed, 1, "only a's own incident");
+        let revoked = sqlx::query("UPDATE tokens SET revoked = now()")
+            .execute(&mut *transaction)
+            .await
+            .unwrap()
+            .rows_affected();
+        assert_eq!(revoked, 1, "only a's own token");
+        transaction.rollback().await.unwrap();
+
+        let mut transaction = store.begin(Scope::Tenant(a.id), false).await.unwrap();
+        let forged = sqlx::query(
+            "INSERT INTO incidents (tenant, id, version, header, created, updated)
+             VALUES ($1, 'INC-forged', 1, '{}', now(), now())",
+        )
+        .bind(b.id.0)
+        .execute(&mut *transaction)
+        .await;
+        let error = forged.expect_err("an incident of b's written in a's transaction");
+        assert!(error.to_string().contains("row-level security"), "{error}");
+        transaction.rollback().await.unwrap();
+
+        // The audit log is append-only for the application role: no UPDATE, no DELETE at all.
+        for statement in ["UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"] {
+            let mut transaction = store.begin(Scope::Tenant(a.id), false).await.unwrap();
+            let refused = sqlx::query(statement).execute(&mut *transaction).await;
+            let error = refused.expect_err(statement);
+            assert!(error.to_string().contains("permission denied"), "{error}");
+        }
+
+        // The hub sees both communities and both objects, and neither victim's incidents.
+        let mut transaction = store.begin(Scope::Tenant(hub.id), true).await.unwrap();
+        assert_eq!(
+            rows_of(&mut transaction, &seen("communities")).await,
+            [SHARED_WITH_A, SHARED_WITH_B]
+        );
+        assert_eq!(
+            rows_of(&mut transaction, &seen("stix_objects")).await,
+            ["indicator--a", "indicator--b"]
+        );
+        assert!(
+            rows_of(&mut transaction, &seen("incidents"))
+                .await
+                .is_empty()
+        );
+        transaction.rollback().await.unwrap();
+
+        // A transaction that names no tenant sees nothing at all; the system sees the registry
+        // and the whole log, but no tenant's incidents.
+        let mut bare = store.pool.begin().await.unwrap();
+        for (table, sql) in UNSCOPED {
+            assert!(
+                rows_of(&mut bare, sql).await.is_empty(),
+                "{table} without a scope"
+            );
+        }
+        bare.rollback().await.unwrap();
+        let mut system = store.begin(Scope::System, true).await.unwrap();
+        assert_eq!(rows_of(&mut system, &seen("orgs")).await, ["a", "b", "hub"]);
+        assert_eq!(
+            rows_of(&mut system, &seen("audit_log")).await.len(),
+            3,
+            "entries of a, b and the hub"
+        );
+        assert!(rows_of(&mut system, &seen("incidents")).await.is_empty());
+        system.rollback().await.unwrap();
+        owner.close().await.ok();
+        store.close().await;
+    }
+}

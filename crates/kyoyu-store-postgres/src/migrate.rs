@@ -13,7 +13,7 @@
 
 use kyoyu_store::StoreError;
 use sha2::{Digest, Sha256};
-use sqlx::{Connection, PgConnection, Postgres, Transaction};
+use sqlx::{Connection, Executor, PgConnection, Postgres, Transaction};
 
 use crate::rows::{database, get, now};
 
@@ -102,15 +102,13 @@ pub(crate) async fn run(connection: &mut PgConnection, place: &str) -> Result<()
                 }
             }
             None => {
-                sqlx::raw_sql(migration.sql)
-                    .execute(&mut *transaction)
-                    .await
-                    .map_err(|error| {
-                        StoreError::Database(format!(
-                            "{place}: applying migration {}: {error}",
-                            migration.name
-                        ))
-                    })?;
+                // A plain string runs through the simple query protocol: many statements.
+                transaction.execute(migration.sql).await.map_err(|error| {
+                    StoreError::Database(format!(
+                        "{place}: applying migration {}: {error}",
+                        migration.name
+                    ))
+                })?;
                 sqlx::query(
                     "INSERT INTO schema_migrations (version, name, checksum, applied)
                      VALUES ($1, $2, $3, $4)",
