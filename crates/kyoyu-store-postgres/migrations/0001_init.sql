@@ -215,12 +215,15 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
     )
 $$;
 
--- Removes every expired status resource, whoever posted it: housekeeping, run by the next POST
--- of any tenant (under the policy a tenant could only delete its own, and a tenant that never
--- posts again would keep its statuses for good). Returns nothing it removed.
+-- Removes every status resource older than $1, whoever posted it: housekeeping, run by the next
+-- POST of any tenant (under the policy a tenant could only delete its own, and a tenant that
+-- never posts again would keep its statuses for good). Returns nothing it removed. Whatever the
+-- caller passes, nothing younger than the retention (kyoyu_store::STATUS_RETENTION, 7 days, by
+-- the database's clock) goes: a statement that reached this function with another time cannot
+-- take another tenant's fresh statuses. A change of the retention is a new migration.
 CREATE FUNCTION kyoyu_expire_statuses(before TIMESTAMPTZ) RETURNS void
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT AS $$
-    DELETE FROM statuses WHERE request_timestamp < $1
+    DELETE FROM statuses WHERE request_timestamp < least($1, now() - interval '7 days')
 $$;
 
 REVOKE ALL ON FUNCTION kyoyu_owns(TEXT), kyoyu_is_member(TEXT),

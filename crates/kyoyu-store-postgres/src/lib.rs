@@ -777,6 +777,19 @@ mod tests {
         assert!(error.to_string().contains("row-level security"), "{error}");
         transaction.rollback().await.unwrap();
 
+        // The housekeeping function that sees every tenant's statuses removes only expired
+        // ones, whatever time a statement hands it.
+        let mut transaction = store.begin(Scope::Tenant(a.id), false).await.unwrap();
+        sqlx::query("SELECT kyoyu_expire_statuses('infinity')")
+            .execute(&mut *transaction)
+            .await
+            .unwrap();
+        transaction.commit().await.unwrap();
+        assert_eq!(
+            rows_of(&mut owner, "SELECT collection AS v FROM statuses").await,
+            [SHARED_WITH_A, SHARED_WITH_B]
+        );
+
         // The audit log is append-only for the application role: no UPDATE, no DELETE at all.
         for statement in ["UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"] {
             let mut transaction = store.begin(Scope::Tenant(a.id), false).await.unwrap();

@@ -7,8 +7,8 @@ mod support;
 
 use kyoyu_store::audit::GENESIS;
 use kyoyu_store::{
-    Actor, AuditAction, ChainBreak, CommunityKind, CommunityRecord, NewObject, ObjectQuery,
-    OrgKind, Store, StoreError, Tlp, verify_chain,
+    Actor, AuditAction, ChainBreak, CommunityKind, CommunityRecord, NewObject, ObjectQuery, Org,
+    OrgKind, STATUS_RETENTION, Store, StoreError, Tlp, verify_chain,
 };
 use kyoyu_store_postgres::PostgresStore;
 use sqlx::{Connection, Executor, Row};
@@ -311,4 +311,101 @@ async fn two_stores_on_one_schema_keep_the_chain() {
     let one = schema.open().await;
     let two = schema.open().await;
     concurrent_writers(&schema, vec![one, two]).await;
+}
+
+fn object(id: &str) -> NewObject {
+    NewObject {
+        id: id.to_owned(),
+        object_type: "indicator".into(),
+        spec_version: "2.1".into(),
+        version: "2026-01-01T00:00:00.000Z".into(),
+        tlp: None,
+        audience: Vec::new(),
+        json: "{}".into(),
+    }
+}
+
+fn actor(org: &Org) -> Actor {
+    Actor {
+        org: Some(org.id),
+        who: format!("token-of-{}", org.name),
+    }
+}
+
+/// A status past its retention is not read back, and the next POST of any tenant removes it;
+/// a younger one stays. The migration's floor says 7 days too.
+#[tokio::test]
+async fn expired_statuses_are_removed_by_the_next_post_of_anyone() {
+    assert_eq!(
+        STATUS_RETENTION,
+        chrono::TimeDelta::days(7),
+        "kyoyu_expire_statuses in the migrations keeps 7 days as its floor: change both"
+    );
+    let Some(schema) = TestSchema::create().await else {
+        return;
+    };
+    let store = schema.open().await;
+    let operator = Actor::operator();
+    let hub = store
+        .system_create_org(&operator, "hub", OrgKind::Hub)
+        .await
+        .unwrap();
+    let member = store
+        .system_create_org(&operator, "member", OrgKind::Member)
+        .await
+        .unwrap();
+    let collection = "3f6b2a3e-0000-4000-8000-00000000000e";
+    let community = CommunityRecord {
+        id: collection.into(),
+        owner: hub.id,
+        title: "t".into(),
+        description: String::new(),
+        kind: CommunityKind::Hub,
+        max_tlp: Tlp::Amber,
+        created: chrono::Utc::now(),
+    };
+    store
+        .create_community(hub.id, &actor(&hub), &community)
+        .await
+        .unwrap();
+    store
+        .add_member(hub.id, &actor(&hub), collection, member.id)
+        .await
+        .unwrap();
+    let post = async |org: &Org, id: &str| {
+        store
+            .add_objects(
+                org.id,
+                &actor(org),
+                collection,
+                &[object(id)],
+                Vec::new(),
+                &[],
+            )
+            .await
+            .unwrap()
+    };
+    let old = post(&member, "indicator--old").await;
+    let recent = post(&member, "indicator--recent").await;
+    let mut owner = schema.owner_connection().await;
+    for (id, age) in [(&old.id, "8 days"), (&recent.id, "6 days")] {
+        sqlx::query("UPDATE statuses SET request_timestamp = now() - $2::interval WHERE id = $1")
+            .bind(id)
+            .bind(age)
+            .execute(&mut owner)
+            .await
+            .unwrap();
+    }
+    assert!(store.status(member.id, &old.id).await.unwrap().is_none());
+    assert!(store.status(member.id, &recent.id).await.unwrap().is_some());
+    // The hub's POST removes the member's expired status (housekeeping across tenants).
+    post(&hub, "indicator--hub").await;
+    let left: Vec<String> = sqlx::query_scalar("SELECT id FROM statuses WHERE tenant = $1")
+        .bind(member.id.0)
+        .fetch_all(&mut owner)
+        .await
+        .unwrap();
+    assert_eq!(left, vec![recent.id]);
+    owner.close().await.ok();
+    store.close().await;
 }
