@@ -7,7 +7,7 @@
 //! that confirms it exists. The only unscoped methods are the registry of organizations and
 //! tokens (how a tenant is established in the first place) and the operator's whole-log audit
 //! read; they are named `system_*` so a reviewer sees them at the call site. One crate per
-//! backend implements [`Store`] (`kyoyu-store-sqlite` now, PostgreSQL later) and owns its
+//! backend implements [`Store`] (`kyoyu-store-sqlite`, `kyoyu-store-postgres`) and owns its
 //! migrations; the server holds an `Arc<dyn Store>`.
 
 pub mod audit;

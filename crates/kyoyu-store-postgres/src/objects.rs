@@ -1,0 +1,490 @@
+//! STIX objects in TAXII collections, and the status resources of the POSTs that added them.
+//!
+//! Key decisions:
+//! - **Object writes serialize on the clock.** Every add and delete first locks the one row of
+//!   `stix_clock` (`SELECT … FOR UPDATE`), which holds the last `date_added` handed out. While
+//!   a writer holds it no other can take a `seq` (an identity column: never reused) or a
+//!   `date_added`, so both are handed out in commit order across processes — a reader paging by
+//!   `seq` never sees a later row commit below its cursor — and each new row gets the later of
+//!   "now" and the last date plus one microsecond, so `date_added` is unique and strictly
+//!   increasing with `seq` and `added_after` becomes a `seq` bound found through the unique
+//!   index on `date_added`. The clock is taken before the audit head (see `audit_log.rs`).
+//! - `is_latest` marks the newest version of each object (versions compare as text in byte
+//!   order: `COLLATE "C"`), kept right on every add and delete, so the TAXII default
+//!   `match[version]=last` walks a partial index rather than grouping.
+//! - A page reads the reader's standing and the rows in one snapshot (the caller's read-only
+//!   REPEATABLE READ transaction), like the SQLite backend's read transaction.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use kyoyu_store::{
+    Actor, AuditAction, NewObject, ObjectPage, ObjectQuery, OrgId, STATUS_RETENTION, Standing,
+    StatusDetail, StatusRecord, StoreError, StoredObject, Tlp, VersionMatch,
+};
+use sqlx::PgConnection;
+use sqlx::postgres::PgRow;
+
+use crate::rows::{database, get, json, now, to_json};
+use crate::{audit_log, communities};
+
+const TABLE: &str = "stix_objects";
+
+/// Every stored version of one object (the lookup of each added object, by the unique
+/// `(collection, id, version)` index).
+const VERSIONS_OF_ONE: &str =
+    "SELECT seq, version, submitter, json FROM stix_objects WHERE collection = $1 AND id = $2";
+
+fn not_found(collection: &str) -> StoreError {
+    StoreError::NotFound(format!("collection {collection:?}"))
+}
+
+/// Locks the object clock (see the module's documentation) and returns the last `date_added`
+/// ever handed out.
+async fn lock_clock(connection: &mut PgConnection) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let row = sqlx::query("SELECT last_date_added FROM stix_clock WHERE id = 1 FOR UPDATE")
+        .fetch_one(&mut *connection)
+        .await
+        .map_err(database("locking the object clock"))?;
+    get(&row, "stix_clock", "last_date_added")
+}
+
+pub(crate) async fn add(
+    connection: &mut PgConnection,
+    tenant: OrgId,
+    actor: &Actor,
+    collection: &str,
+    objects: &[NewObject],
+    failures: Vec<StatusDetail>,
+    outflows: &[AuditAction],
+) -> Result<StatusRecord, StoreError> {
+    let mut last = lock_clock(connection).await?;
+    let Some(standing) = communities::standing(connection, tenant, collection).await? else {
+        return Err(not_found(collection));
+    };
+    let request_timestamp = now();
+    let mut successes = Vec::with_capacity(objects.len());
+    let mut failures = failures;
+    for object in objects {
+        let rows = sqlx::query(VERSIONS_OF_ONE)
+            .bind(collection)
+            .bind(&object.id)
+            .fetch_all(&mut *connection)
+            .await
+            .map_err(database("looking up an object's versions"))?;
+        let mut first: Option<(i64, Option<i64>)> = None;
+        let mut newest: Option<String> = None;
+        let mut present: Option<String> = None;
+        for row in &rows {
+            let seq: i64 = get(row, TABLE, "seq")?;
+            let version: String = get(row, TABLE, "version")?;
+            if first.is_none_or(|(first_seq, _)| seq < first_seq) {
+                first = Some((seq, get(row, TABLE, "submitter")?));
+            }
+            if version == object.version {
+                present = Some(get(row, TABLE, "json")?);
+            }
+            if newest.as_ref().is_none_or(|newest| version > *newest) {
+                newest = Some(version);
+            }
+        }
+        let refuse = |message: String| StatusDetail {
+            id: object.id.clone(),
+            version: object.version.clone(),
+            message: Some(message),
+        };
+        // An object belongs to the tenant that first stored its id in the collection: only it,
+        // and the hub that owns the community (moderation), add versions of it.
+        let producer = first.and_then(|(_, submitter)| submitter);
+        if let Some(producer) = producer
+            && producer != tenant.0
+            && standing != Standing::Owner
+        {
+            failures.push(refuse(format!(
+                "`{}` belongs to another producer in this collection; only it, or the hub that owns the community, adds versions of it",
+                object.id
+            )));
+            continue;
+        }
+        if let Some(stored) = present {
+            // The same version again: a success without a second copy when it is the same
+            // object, refused when it says something else under the same version.
+            if same_json(&stored, &object.json) {
+                successes.push(StatusDetail {
+                    id: object.id.clone(),
+                    version: object.version.clone(),
+                    message: None,
+                });
+            } else {
+                failures.push(refuse(format!(
+                    "`{}` version {} is stored with other content; a change is a new `modified`",
+                    object.id, object.version
+                )));
+            }
+            continue;
+        }
+        successes.push(StatusDetail {
+            id: object.id.clone(),
+            version: object.version.clone(),
+            message: None,
+        });
+        if let Some(producer) = producer
+            && producer != tenant.0
+        {
+            // The owning hub's moderation of another's object: its own entry in the hub's trail.
+            let moderated = AuditAction::ObjectModerated {
+                collection: collection.to_owned(),
+                object: object.id.clone(),
+                version: object.version.clone(),
+                producer,
+            };
+            audit_log::append(connection, Some(tenant), actor, &moderated).await?;
+        }
+        let is_latest = match &newest {
+            Some(newest) => object.version > *newest,
+            None => true,
+        };
+        if is_latest {
+            sqlx::query(
+                "UPDATE stix_objects SET is_latest = false
+                 WHERE collection = $1 AND id = $2 AND is_latest",
+            )
+            .bind(collection)
+            .bind(&object.id)
+            .execute(&mut *connection)
+            .await
+            .map_err(database("marking an object's older versions"))?;
+        }
+        let date_added = match last {
+            Some(last) if request_timestamp <= last => last + TimeDelta::microseconds(1),
+            _ => request_timestamp,
+        };
+        last = Some(date_added);
+        sqlx::query(
+            "INSERT INTO stix_objects (collection, id, type, spec_version, version, date_added,
+                                       tlp, audience, submitter, is_latest, json)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(collection)
+        .bind(&object.id)
+        .bind(&object.object_type)
+        .bind(&object.spec_version)
+        .bind(&object.version)
+        .bind(date_added)
+        .bind(object.tlp.map(Tlp::as_str))
+        .bind(
+            object
+                .audience
+                .iter()
+                .map(|org| org.0)
+                .collect::<Vec<i64>>(),
+        )
+        .bind(tenant.0)
+        .bind(is_latest)
+        .bind(&object.json)
+        .execute(&mut *connection)
+        .await
+        .map_err(database("storing an object"))?;
+    }
+    if let Some(last) = last {
+        sqlx::query("UPDATE stix_clock SET last_date_added = $1 WHERE id = 1")
+            .bind(last)
+            .execute(&mut *connection)
+            .await
+            .map_err(database("recording the last date added"))?;
+    }
+    let status = StatusRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        collection: collection.to_owned(),
+        status: "complete".to_owned(),
+        request_timestamp,
+        successes,
+        failures,
+    };
+    // Statuses past their retention go with the next POST, whoever posted them (housekeeping
+    // through a function that may see every tenant's statuses; see the migration).
+    sqlx::query("SELECT kyoyu_expire_statuses($1)")
+        .bind(request_timestamp - STATUS_RETENTION)
+        .execute(&mut *connection)
+        .await
+        .map_err(database("removing expired statuses"))?;
+    sqlx::query(
+        "INSERT INTO statuses (id, tenant, collection, status, request_timestamp, successes,
+                               failures)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&status.id)
+    .bind(tenant.0)
+    .bind(collection)
+    .bind(&status.status)
+    .bind(status.request_timestamp)
+    .bind(to_json(&status.successes, "a status's successes")?)
+    .bind(to_json(&status.failures, "a status's failures")?)
+    .execute(&mut *connection)
+    .await
+    .map_err(database("storing a status"))?;
+    let request = AuditAction::ObjectsAdded {
+        collection: collection.to_owned(),
+        status: status.id.clone(),
+        added: status.successes.len(),
+        refused: status.failures.len(),
+    };
+    audit_log::append(connection, Some(tenant), actor, &request).await?;
+    for outflow in outflows {
+        audit_log::append(connection, Some(tenant), actor, outflow).await?;
+    }
+    Ok(status)
+}
+
+/// Whether two JSON texts are the same object (key order and spacing aside).
+fn same_json(stored: &str, posted: &str) -> bool {
+    stored == posted
+        || matches!(
+            (
+                serde_json::from_str::<serde_json::Value>(stored),
+                serde_json::from_str::<serde_json::Value>(posted),
+            ),
+            (Ok(a), Ok(b)) if a == b
+        )
+}
+
+/// A value bound to a page query.
+enum Param {
+    Text(String),
+    Integer(i64),
+    Time(DateTime<Utc>),
+    Texts(Vec<String>),
+}
+
+/// The SQL of a page query and its parameters. The text depends only on which filters the
+/// query has (never on the values, the cursor or the limit; a list is one array parameter), so
+/// sqlx's per-connection statement cache keeps one prepared statement per shape.
+fn page_sql(collection: &str, query: &ObjectQuery) -> (String, Vec<Param>) {
+    let mut sql = String::with_capacity(512);
+    let mut params = vec![Param::Text(collection.to_owned())];
+    sql.push_str(
+        "SELECT o.seq, o.id, o.type, o.spec_version, o.version, o.date_added, o.tlp, \
+         o.audience, o.submitter, o.json FROM stix_objects o WHERE o.collection = $1",
+    );
+    let mut bind = |sql: &mut String, text: &str, param: Param| {
+        params.push(param);
+        sql.push_str(&text.replace("$?", &format!("${}", params.len())));
+    };
+    if let Some(after_seq) = query.after_seq {
+        bind(&mut sql, " AND o.seq > $?", Param::Integer(after_seq));
+    }
+    if let Some(added_after) = query.added_after {
+        // date_added grows strictly with seq, so "added after t" is "seq after the last row
+        // added at or before t": one probe of the unique date_added index.
+        bind(
+            &mut sql,
+            " AND o.seq > COALESCE((SELECT b.seq FROM stix_objects b WHERE b.date_added <= $? \
+             ORDER BY b.date_added DESC LIMIT 1), 0)",
+            Param::Time(added_after),
+        );
+    }
+    if !query.ids.is_empty() {
+        bind(
+            &mut sql,
+            " AND o.id = ANY($?)",
+            Param::Texts(query.ids.clone()),
+        );
+    }
+    if !query.types.is_empty() {
+        bind(
+            &mut sql,
+            " AND o.type = ANY($?)",
+            Param::Texts(query.types.clone()),
+        );
+    }
+    if !query.spec_versions.is_empty() {
+        bind(
+            &mut sql,
+            " AND o.spec_version = ANY($?)",
+            Param::Texts(query.spec_versions.clone()),
+        );
+    }
+    match &query.versions {
+        // A literal, so the planner can use the partial index `stix_objects_latest`.
+        VersionMatch::Last => sql.push_str(" AND o.is_latest"),
+        VersionMatch::First => sql.push_str(
+            " AND o.version = (SELECT MIN(f.version) FROM stix_objects f \
+             WHERE f.collection = o.collection AND f.id = o.id)",
+        ),
+        VersionMatch::All => {}
+        VersionMatch::Exact(versions) if versions.is_empty() => sql.push_str(" AND false"),
+        VersionMatch::Exact(versions) => bind(
+            &mut sql,
+            " AND o.version = ANY($?)",
+            Param::Texts(versions.clone()),
+        ),
+    }
+    // One row past the limit tells whether there are more.
+    let fetch = i64::try_from(query.limit)
+        .unwrap_or(i64::MAX)
+        .saturating_add(1);
+    bind(&mut sql, " ORDER BY o.seq LIMIT $?", Param::Integer(fetch));
+    (sql, params)
+}
+
+fn stored_object(row: &PgRow) -> Result<StoredObject, StoreError> {
+    Ok(StoredObject {
+        seq: get(row, TABLE, "seq")?,
+        id: get(row, TABLE, "id")?,
+        object_type: get(row, TABLE, "type")?,
+        spec_version: get(row, TABLE, "spec_version")?,
+        version: get(row, TABLE, "version")?,
+        date_added: get(row, TABLE, "date_added")?,
+        tlp: get::<Option<String>>(row, TABLE, "tlp")?
+            .map(|label| {
+                Tlp::from_label(&label).ok_or_else(|| {
+                    StoreError::Corrupt(format!("{TABLE}.tlp: unknown TLP label {label:?}"))
+                })
+            })
+            .transpose()?,
+        audience: get::<Vec<i64>>(row, TABLE, "audience")?
+            .into_iter()
+            .map(OrgId)
+            .collect(),
+        submitter: get::<Option<i64>>(row, TABLE, "submitter")?.map(OrgId),
+        json: get(row, TABLE, "json")?,
+    })
+}
+
+/// A page of a collection's objects with the tenant's standing; the caller runs it in one
+/// snapshot.
+pub(crate) async fn page(
+    connection: &mut PgConnection,
+    tenant: OrgId,
+    collection: &str,
+    query: &ObjectQuery,
+) -> Result<ObjectPage, StoreError> {
+    let Some(standing) = communities::standing(connection, tenant, collection).await? else {
+        return Err(not_found(collection));
+    };
+    let (sql, params) = page_sql(collection, query);
+    let mut statement = sqlx::query(&sql);
+    for param in params {
+        statement = match param {
+            Param::Text(value) => statement.bind(value),
+            Param::Integer(value) => statement.bind(value),
+            Param::Time(value) => statement.bind(value),
+            Param::Texts(values) => statement.bind(values),
+        };
+    }
+    let rows = statement
+        .fetch_all(&mut *connection)
+        .await
+        .map_err(database("reading objects"))?;
+    let more = rows.len() > query.limit;
+    let objects = rows
+        .iter()
+        .take(query.limit)
+        .map(stored_object)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ObjectPage {
+        objects,
+        more,
+        standing,
+    })
+}
+
+pub(crate) async fn delete(
+    connection: &mut PgConnection,
+    tenant: OrgId,
+    actor: &Actor,
+    collection: &str,
+    id: &str,
+    versions: &VersionMatch,
+) -> Result<u64, StoreError> {
+    lock_clock(connection).await?;
+    communities::require_owner(connection, tenant, collection).await?;
+    let targets: Vec<String> = match versions {
+        VersionMatch::All => {
+            sqlx::query("SELECT version FROM stix_objects WHERE collection = $1 AND id = $2")
+                .bind(collection)
+                .bind(id)
+                .fetch_all(&mut *connection)
+                .await
+                .map_err(database("reading an object's versions"))?
+                .iter()
+                .map(|row| get(row, TABLE, "version"))
+                .collect::<Result<_, _>>()?
+        }
+        VersionMatch::Last | VersionMatch::First => {
+            let sql = if *versions == VersionMatch::Last {
+                "SELECT MAX(version) AS version FROM stix_objects WHERE collection = $1 AND id = $2"
+            } else {
+                "SELECT MIN(version) AS version FROM stix_objects WHERE collection = $1 AND id = $2"
+            };
+            let row = sqlx::query(sql)
+                .bind(collection)
+                .bind(id)
+                .fetch_one(&mut *connection)
+                .await
+                .map_err(database("reading an object's versions"))?;
+            get::<Option<String>>(&row, TABLE, "version")?
+                .into_iter()
+                .collect()
+        }
+        VersionMatch::Exact(list) => list.clone(),
+    };
+    let deleted = sqlx::query(
+        "DELETE FROM stix_objects WHERE collection = $1 AND id = $2 AND version = ANY($3)",
+    )
+    .bind(collection)
+    .bind(id)
+    .bind(&targets)
+    .execute(&mut *connection)
+    .await
+    .map_err(database("deleting object versions"))?
+    .rows_affected();
+    if deleted == 0 {
+        return Ok(0);
+    }
+    // The newest remaining version (if any) becomes the latest again.
+    sqlx::query(
+        "UPDATE stix_objects SET is_latest = (version =
+             (SELECT MAX(v.version) FROM stix_objects v WHERE v.collection = $1 AND v.id = $2))
+         WHERE collection = $1 AND id = $2",
+    )
+    .bind(collection)
+    .bind(id)
+    .execute(&mut *connection)
+    .await
+    .map_err(database("marking an object's latest version"))?;
+    let action = AuditAction::ObjectDeleted {
+        collection: collection.to_owned(),
+        id: id.to_owned(),
+        versions: deleted,
+    };
+    audit_log::append(connection, Some(tenant), actor, &action).await?;
+    Ok(deleted)
+}
+
+pub(crate) async fn status(
+    connection: &mut PgConnection,
+    tenant: OrgId,
+    id: &str,
+) -> Result<Option<StatusRecord>, StoreError> {
+    const STATUSES: &str = "statuses";
+    let row = sqlx::query(
+        "SELECT id, collection, status, request_timestamp, successes, failures FROM statuses
+         WHERE id = $1 AND tenant = $2 AND request_timestamp >= $3",
+    )
+    .bind(id)
+    .bind(tenant.0)
+    .bind(now() - STATUS_RETENTION)
+    .fetch_optional(&mut *connection)
+    .await
+    .map_err(database("reading a status"))?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    Ok(Some(StatusRecord {
+        id: get(&row, STATUSES, "id")?,
+        collection: get(&row, STATUSES, "collection")?,
+        status: get(&row, STATUSES, "status")?,
+        request_timestamp: get(&row, STATUSES, "request_timestamp")?,
+        successes: json(&row, STATUSES, "successes")?,
+        failures: json(&row, STATUSES, "failures")?,
+    }))
+}

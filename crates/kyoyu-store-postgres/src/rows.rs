@@ -1,0 +1,83 @@
+//! Reading columns and mapping errors: the one place that turns PostgreSQL values into kyoyu's
+//! types and `sqlx` failures into [`StoreError`].
+//!
+//! Key decision: nothing read from the database is trusted to be well formed — a value this
+//! version of kyoyu would not have written is [`StoreError::Corrupt`] naming its table and
+//! column, never a panic; a failing database call is [`StoreError::Database`] saying what the
+//! store was doing. Times are `timestamptz` (microseconds, like the SQLite backend's text), so
+//! what a method returns equals what a later read gives back.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use kyoyu_store::StoreError;
+use sqlx::Row;
+use sqlx::postgres::PgRow;
+
+/// The current time at the stored resolution (microseconds).
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// Maps a failed database call to [`StoreError::Database`] with what the store was doing.
+pub(crate) fn database(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |error| StoreError::Database(format!("{context}: {error}"))
+}
+
+/// Whether a failed call broke a unique or primary key constraint.
+pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|error| error.is_unique_violation())
+}
+
+/// Whether a failed call broke a foreign key (the row it names does not exist). Foreign key
+/// checks bypass row security, so this also answers for rows the tenant cannot read.
+pub(crate) fn is_foreign_key_violation(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|error| error.is_foreign_key_violation())
+}
+
+fn corrupt(table: &str, column: &str, detail: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{table}.{column}: {detail}"))
+}
+
+/// A column of any type sqlx decodes (text, integers, booleans, times, arrays), NULL included
+/// when `T` is an `Option`.
+pub(crate) fn get<T>(row: &PgRow, table: &str, column: &str) -> Result<T, StoreError>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
+    row.try_get::<T, _>(column)
+        .map_err(|error| corrupt(table, column, error))
+}
+
+/// A column that holds JSON text of a known shape.
+pub(crate) fn json<T: serde::de::DeserializeOwned>(
+    row: &PgRow,
+    table: &str,
+    column: &str,
+) -> Result<T, StoreError> {
+    let text: String = get(row, table, column)?;
+    serde_json::from_str(&text)
+        .map_err(|error| corrupt(table, column, format!("bad JSON: {error}")))
+}
+
+/// A column that holds a name one of kyoyu's enums parses (an organization's kind, a role).
+pub(crate) fn named<T>(
+    row: &PgRow,
+    table: &str,
+    column: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, StoreError> {
+    let text: String = get(row, table, column)?;
+    parse(&text).ok_or_else(|| corrupt(table, column, format!("unknown name {text:?}")))
+}
+
+/// Encodes a value as JSON text for a column.
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(
+    value: &T,
+    what: &'static str,
+) -> Result<String, StoreError> {
+    serde_json::to_string(value)
+        .map_err(|error| StoreError::Database(format!("encoding {what} as JSON: {error}")))
+}
