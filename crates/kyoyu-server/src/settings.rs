@@ -24,6 +24,10 @@ pub struct Settings {
     pub data: PathBuf,
     /// A database URL (`postgres://…`) instead of the embedded store; empty for the embedded one.
     pub database: String,
+    /// The installation's pseudonym key (HMAC secret of pseudonyms and derived ids); empty:
+    /// `pseudonym.key` in `data`. Every process of one installation must use the same key, so
+    /// servers on several machines over one database are given the same file (a mounted secret).
+    pub key_file: String,
     /// Largest request body accepted, in bytes (TAXII `max_content_length`).
     pub max_body_bytes: usize,
     /// Most objects one TAXII POST (or one import) may hold; more is a 413 before any is read.
@@ -53,6 +57,7 @@ impl Default for Settings {
             metrics_listen: "127.0.0.1:9480".into(),
             data: PathBuf::from("kyoyu-data"),
             database: String::new(),
+            key_file: String::new(),
             max_body_bytes: 10 * 1024 * 1024,
             max_objects: 10_000,
             page_size: 100,
@@ -84,6 +89,7 @@ impl std::fmt::Debug for Settings {
             .field("metrics_listen", &self.metrics_listen)
             .field("data", &self.data)
             .field("database", &redacted_url(&self.database))
+            .field("key_file", &self.key_file)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_objects", &self.max_objects)
             .field("page_size", &self.page_size)
@@ -146,11 +152,12 @@ pub const ENV_PREFIX: &str = "KYOYU_";
 
 impl Settings {
     /// Every setting's key (in the file; upper-cased after [`ENV_PREFIX`] in the environment).
-    pub const KEYS: [&'static str; 13] = [
+    pub const KEYS: [&'static str; 14] = [
         "listen",
         "metrics_listen",
         "data",
         "database",
+        "key_file",
         "max_body_bytes",
         "max_objects",
         "page_size",
@@ -177,6 +184,9 @@ impl Settings {
              data = \"{data}\"\n\
              # postgres://… to use PostgreSQL instead of the embedded store; empty: embedded.\n\
              database = \"\"\n\
+             # The pseudonym key (one per installation, the same file for every process);\n\
+             # empty: pseudonym.key in `data`.\n\
+             key_file = \"\"\n\
              # Largest request body accepted, in bytes (TAXII max_content_length).\n\
              max_body_bytes = {max_body}\n\
              # Most objects one TAXII POST or one import may hold (more: 413).\n\
@@ -244,6 +254,7 @@ impl Settings {
                 "metrics_listen" => self.metrics_listen = value,
                 "data" => self.data = PathBuf::from(value),
                 "database" => self.database = value,
+                "key_file" => self.key_file = value,
                 "max_body_bytes" => self.max_body_bytes = number(&value)? as usize,
                 "max_objects" => self.max_objects = number(&value)? as usize,
                 "page_size" => self.page_size = number(&value)? as usize,
@@ -268,6 +279,15 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// Where the pseudonym key is: `key_file`, or `pseudonym.key` in the data directory.
+    pub fn key_path(&self) -> PathBuf {
+        if self.key_file.is_empty() {
+            self.data.join("pseudonym.key")
+        } else {
+            PathBuf::from(&self.key_file)
+        }
     }
 
     /// The metrics listener's address, `None` when it is `off`.

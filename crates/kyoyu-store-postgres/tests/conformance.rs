@@ -1,5 +1,5 @@
 //! The store conformance suite (`kyoyu-store-conformance`) run against PostgreSQL: a fresh
-//! schema in the database `KYOYU_TEST_POSTGRES_URL` names for every case, dropped after it.
+//! schema in the database `TEST_KYOYU_POSTGRES_URL` names for every case, dropped after it.
 //! Without the variable every case says on stderr that it was skipped.
 
 mod support;

@@ -1,7 +1,7 @@
 //! What only the PostgreSQL backend can be asked: its migrations, the audit table's triggers,
 //! tampering with the stored rows as the owner, corrupt rows, and concurrent writers through
 //! one store or through two stores on one schema (as two processes or two servers would). Each
-//! test gets its own schema; without `KYOYU_TEST_POSTGRES_URL` each says it was skipped.
+//! test gets its own schema; without `TEST_KYOYU_POSTGRES_URL` each says it was skipped.
 
 mod support;
 

@@ -60,10 +60,19 @@ pub fn settings(
 /// Opens the backend the settings name.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     if !settings.database.is_empty() {
-        bail!(
-            "--database {}: only the embedded store is built into this version; use --data DIR",
-            kyoyu_server::settings::redacted_url(&settings.database)
-        );
+        let shown = kyoyu_server::settings::redacted_url(&settings.database);
+        if !["postgres://", "postgresql://"]
+            .iter()
+            .any(|scheme| settings.database.starts_with(scheme))
+        {
+            bail!(
+                "--database {shown}: expected a postgres:// URL (or --data DIR for the embedded store)"
+            );
+        }
+        let store = kyoyu_store_postgres::PostgresStore::open(&settings.database)
+            .await
+            .with_context(|| format!("{shown}: cannot open the store"))?;
+        return Ok(Arc::new(store));
     }
     let store = kyoyu_store_sqlite::SqliteStore::open(&settings.data)
         .await
@@ -116,9 +125,6 @@ async fn issue_token(
         .await?;
     Ok(issued.secret)
 }
-
-/// The installation's pseudonym key, in the data directory.
-pub const PSEUDONYM_KEY_FILE: &str = "pseudonym.key";
 
 /// `kyoyu serve`.
 pub fn serve(
@@ -178,7 +184,7 @@ pub fn serve(
         );
         // The installation's pseudonym key: in the data directory, outside the database, so a
         // backup of the directory keeps it; created at the first start.
-        let key_file = settings.data.join(PSEUDONYM_KEY_FILE);
+        let key_file = settings.key_path();
         let key = kyoyu_core::egress::PseudonymKey::load_or_create(&key_file)
             .with_context(|| "the pseudonym key cannot be used")?;
         kyoyu_server::serve(store, settings, key, listener, metrics, shutdown_signal()).await?;

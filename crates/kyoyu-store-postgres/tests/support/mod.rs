@@ -1,5 +1,5 @@
 //! What the PostgreSQL tests share: a fresh, uniquely named schema per test in the database
-//! that `KYOYU_TEST_POSTGRES_URL` names, dropped when the test ends (also when it fails).
+//! that `TEST_KYOYU_POSTGRES_URL` names, dropped when the test ends (also when it fails).
 //!
 //! Key decision: a schema per test, not a database per test — `CREATE DATABASE` copies a
 //! template that must have no other session, so parallel tests would fail each other; schemas
@@ -14,7 +14,7 @@ use kyoyu_store_postgres::{PgConnectOptions, PostgresStore};
 use sqlx::{ConnectOptions, Connection, Executor};
 
 /// The variable that names the test database.
-pub const URL_VARIABLE: &str = "KYOYU_TEST_POSTGRES_URL";
+pub const URL_VARIABLE: &str = "TEST_KYOYU_POSTGRES_URL";
 
 /// A schema of the test database that exists until this is dropped.
 pub struct TestSchema {
@@ -24,7 +24,7 @@ pub struct TestSchema {
 
 impl TestSchema {
     /// Creates a new schema, or says the test is skipped and returns `None` when
-    /// `KYOYU_TEST_POSTGRES_URL` is not set.
+    /// `TEST_KYOYU_POSTGRES_URL` is not set.
     pub async fn create() -> Option<TestSchema> {
         let test = std::thread::current()
             .name()
@@ -59,7 +59,7 @@ impl TestSchema {
     /// Connection options for the schema, as the owner (the URL's user).
     pub fn options(&self) -> PgConnectOptions {
         PgConnectOptions::from_str(&self.url)
-            .expect("a valid KYOYU_TEST_POSTGRES_URL")
+            .expect("a valid TEST_KYOYU_POSTGRES_URL")
             .options([("search_path", self.name.as_str())])
             .application_name(&self.name)
     }
@@ -84,10 +84,10 @@ impl TestSchema {
 
 async fn admin(url: &str) -> sqlx::PgConnection {
     PgConnectOptions::from_str(url)
-        .expect("a valid KYOYU_TEST_POSTGRES_URL")
+        .expect("a valid TEST_KYOYU_POSTGRES_URL")
         .connect()
         .await
-        .expect("connect to KYOYU_TEST_POSTGRES_URL")
+        .expect("connect to TEST_KYOYU_POSTGRES_URL")
 }
 
 impl Drop for TestSchema {

@@ -31,10 +31,15 @@ struct Server {
 
 impl Server {
     fn start(data: &Path, env: &[(&str, &str)]) -> Server {
+        Server::start_with(&[std::ffi::OsStr::new("--data"), data.as_os_str()], env)
+    }
+
+    /// `kyoyu serve` with these store arguments (`--data DIR` or `--database URL`).
+    fn start_with(store: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_kyoyu"));
         command
-            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-            .arg(data)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(store)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             // Tests run servers side by side: each picks a free metrics port too.
@@ -956,4 +961,80 @@ fn metrics_are_on_their_own_listener() {
     assert_eq!(status, 404, "not on the API's address");
     let (status, _) = http(metrics, "GET", "/api/whoami", &[], b"").expect("metrics");
     assert_eq!(status, 404, "the metrics listener serves nothing else");
+}
+
+/// `kyoyu serve --database postgres://…` serves from PostgreSQL like the embedded store: a new
+/// database gets its first organization and token, requests are answered, the pseudonym key is
+/// the `key_file` every process shares, and `kyoyu audit verify --database` checks the chain.
+/// Runs when `TEST_KYOYU_POSTGRES_URL` is set (scripts/test sets it), in a schema of its own.
+#[test]
+fn serve_runs_on_postgresql() {
+    let Ok(base) = std::env::var("TEST_KYOYU_POSTGRES_URL") else {
+        eprintln!("SKIPPED serve_runs_on_postgresql: TEST_KYOYU_POSTGRES_URL is not set");
+        return;
+    };
+    let schema = format!("kyoyu_serve_{}", std::process::id());
+    let psql = |sql: &str| {
+        let status = Command::new("psql")
+            .args([base.as_str(), "-qAtc", sql])
+            .status()
+            .expect("psql runs");
+        assert!(status.success(), "{sql}");
+    };
+    psql(&format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+    ));
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{separator}options=-csearch_path%3D{schema}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("installation.key");
+    let key_text = key.display().to_string();
+    let server = Server::start_with(
+        &[
+            std::ffi::OsStr::new("--database"),
+            std::ffi::OsStr::new(&url),
+        ],
+        &[("KYOYU_KEY_FILE", key_text.as_str())],
+    );
+    let token = server
+        .first_token
+        .clone()
+        .expect("a first token on a new database");
+    let (status, body) = http(
+        server.address,
+        "GET",
+        "/api/whoami",
+        &[("Authorization", &bearer(&token))],
+        b"",
+    )
+    .expect("whoami");
+    assert_eq!(status, 200, "{body}");
+    let incident = br#"{"incident": {"id": "PG-1", "jurisdictions": ["JP"]}}"#;
+    let (status, body) = http(
+        server.address,
+        "POST",
+        "/api/incidents",
+        &[
+            ("Authorization", &bearer(&token)),
+            ("Content-Type", "application/json"),
+        ],
+        incident,
+    )
+    .expect("create");
+    assert!(status == 201 || status == 403, "{status}: {body}");
+    assert!(
+        key.is_file(),
+        "the key is the key_file, not in a data directory"
+    );
+    drop(server);
+    let verify = Command::new(env!("CARGO_BIN_EXE_kyoyu"))
+        .args(["audit", "verify", "--database", &url])
+        .output()
+        .expect("audit verify runs");
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    psql(&format!("DROP SCHEMA {schema} CASCADE"));
 }
