@@ -1038,3 +1038,248 @@ fn serve_runs_on_postgresql() {
     );
     psql(&format!("DROP SCHEMA {schema} CASCADE"));
 }
+
+/// Two `kyoyu serve` processes on one PostgreSQL database share every piece of state (issue 8):
+/// objects posted through either are acknowledged with a status the other answers, a TAXII
+/// collection is paged by following one process's `next` on the other, a token revoked through
+/// one is refused by the other within `token_cache_seconds`, and the audit chain both wrote is
+/// one valid chain. Runs when `TEST_KYOYU_POSTGRES_URL` is set, in a schema of its own.
+#[test]
+fn two_servers_on_one_postgresql_share_every_state() {
+    let Ok(base) = std::env::var("TEST_KYOYU_POSTGRES_URL") else {
+        eprintln!(
+            "SKIPPED two_servers_on_one_postgresql_share_every_state: TEST_KYOYU_POSTGRES_URL is not set"
+        );
+        return;
+    };
+    let schema = format!("kyoyu_two_{}", std::process::id());
+    let psql = |sql: &str| {
+        let status = Command::new("psql")
+            .args([base.as_str(), "-qAtc", sql])
+            .status()
+            .expect("psql runs");
+        assert!(status.success(), "{sql}");
+    };
+    psql(&format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+    ));
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{separator}options=-csearch_path%3D{schema}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("installation.key").display().to_string();
+    let env = [
+        ("KYOYU_KEY_FILE", key.as_str()),
+        ("KYOYU_TOKEN_CACHE_SECONDS", "1"),
+    ];
+    let store = [
+        std::ffi::OsStr::new("--database"),
+        std::ffi::OsStr::new(&url),
+    ];
+    let first = Server::start_with(&store, &env);
+    let hub = first.first_token.clone().expect("a first token");
+    let admin_pg = |arguments: &[&str]| -> String {
+        let output = Command::new(env!("CARGO_BIN_EXE_kyoyu"))
+            .arg("admin")
+            .args(arguments)
+            .args(["--database", &url])
+            .output()
+            .expect("kyoyu admin runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_owned()
+    };
+    admin_pg(&["org", "create", "victim-1", "--kind", "victim"]);
+    let responder = admin_pg(&[
+        "token",
+        "create",
+        "--org",
+        "victim-1",
+        "--role",
+        "responder",
+    ]);
+    let doomed = admin_pg(&[
+        "token",
+        "create",
+        "--org",
+        "victim-1",
+        "--role",
+        "responder",
+    ]);
+    let (status, body) = http(
+        first.address,
+        "POST",
+        "/api/communities",
+        &[
+            ("Authorization", &bearer(&hub)),
+            ("Content-Type", "application/json"),
+        ],
+        json!({"title": "early-warning", "kind": "A", "max_tlp": "amber"})
+            .to_string()
+            .as_bytes(),
+    )
+    .expect("community");
+    assert_eq!(status, 201, "{body}");
+    let collection = serde_json::from_str::<Value>(&body).expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (status, body) = http(
+        first.address,
+        "POST",
+        &format!("/api/communities/{collection}/members"),
+        &[
+            ("Authorization", &bearer(&hub)),
+            ("Content-Type", "application/json"),
+        ],
+        json!({"org": "victim-1"}).to_string().as_bytes(),
+    )
+    .expect("member");
+    assert_eq!(status, 204, "{body}");
+    let second = Server::start_with(&store, &env);
+    assert!(
+        second.first_token.is_none(),
+        "one installation: no second first token"
+    );
+    let servers = [first.address, second.address];
+
+    // Objects in batches through alternating processes; each status read on the other one.
+    let auth = bearer(&responder);
+    let objects = format!("/taxii2/kyoyu/collections/{collection}/objects/");
+    let mut posted = Vec::new();
+    for batch in 0..6u64 {
+        let (through, other) = (
+            servers[batch as usize % 2],
+            servers[(batch as usize + 1) % 2],
+        );
+        let objects_batch: Vec<Value> = (0..40).map(|i| indicator(batch * 40 + i)).collect();
+        posted.extend(
+            objects_batch
+                .iter()
+                .map(|object| object["id"].as_str().expect("id").to_owned()),
+        );
+        let (status, body) = http(
+            through,
+            "POST",
+            &objects,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", TAXII),
+                ("Accept", TAXII),
+            ],
+            json!({"objects": objects_batch}).to_string().as_bytes(),
+        )
+        .expect("post");
+        assert_eq!(status, 202, "{body}");
+        let id = serde_json::from_str::<Value>(&body).expect("status")["id"]
+            .as_str()
+            .expect("status id")
+            .to_owned();
+        let (status, body) = http(
+            other,
+            "GET",
+            &format!("/taxii2/kyoyu/status/{id}/"),
+            &[("Authorization", &auth), ("Accept", TAXII)],
+            b"",
+        )
+        .expect("status");
+        assert_eq!(status, 200, "{body}");
+        let record: Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(record["status"], "complete", "{body}");
+        assert_eq!(record["success_count"], 40, "{body}");
+    }
+
+    // Paging: each page from the other process, following the previous page's `next`.
+    let mut seen = Vec::new();
+    let mut next: Option<String> = None;
+    for page_number in 0.. {
+        let address = servers[page_number % 2];
+        let url = match &next {
+            Some(next) => {
+                format!("/taxii2/kyoyu/collections/{collection}/manifest/?limit=35&next={next}")
+            }
+            None => format!("/taxii2/kyoyu/collections/{collection}/manifest/?limit=35"),
+        };
+        let (status, body) = http(
+            address,
+            "GET",
+            &url,
+            &[("Authorization", &auth), ("Accept", TAXII)],
+            b"",
+        )
+        .expect("manifest");
+        assert_eq!(status, 200, "{body}");
+        let page: Value = serde_json::from_str(&body).expect("json");
+        seen.extend(
+            page["objects"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|record| record["id"].as_str().expect("id").to_owned()),
+        );
+        next = page["next"].as_str().map(str::to_owned);
+        if page["more"] != true {
+            break;
+        }
+        assert!(page_number < 20, "paging ends");
+    }
+    let mut expected = posted.clone();
+    expected.sort();
+    let mut got = seen.clone();
+    got.sort();
+    assert_eq!(got, expected, "every object once, across both processes");
+
+    // Revocation through the first process, refused by the second within the cache bound.
+    let doomed_auth = bearer(&doomed);
+    let (status, _) = http(
+        second.address,
+        "GET",
+        "/api/whoami",
+        &[("Authorization", &doomed_auth)],
+        b"",
+    )
+    .expect("whoami");
+    assert_eq!(status, 200);
+    let doomed_id = doomed
+        .strip_prefix("kyoyu_")
+        .and_then(|rest| rest.split('_').next())
+        .expect("token id");
+    let (status, body) = http(
+        first.address,
+        "DELETE",
+        &format!("/api/tokens/{doomed_id}"),
+        &[("Authorization", &auth)],
+        b"",
+    )
+    .expect("revoke");
+    assert!(status == 204 || status == 200, "{status}: {body}");
+    std::thread::sleep(Duration::from_millis(1500));
+    let (status, _) = http(
+        second.address,
+        "GET",
+        "/api/whoami",
+        &[("Authorization", &doomed_auth)],
+        b"",
+    )
+    .expect("whoami");
+    assert_eq!(status, 401, "revoked on one process, refused on the other");
+
+    drop(first);
+    drop(second);
+    let verify = Command::new(env!("CARGO_BIN_EXE_kyoyu"))
+        .args(["audit", "verify", "--database", &url])
+        .output()
+        .expect("audit verify runs");
+    assert!(
+        verify.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&verify.stdout),
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    psql(&format!("DROP SCHEMA {schema} CASCADE"));
+}
