@@ -38,6 +38,7 @@
 
 mod audit;
 mod fixtures;
+mod jobs;
 mod objects;
 mod tenants;
 
@@ -47,6 +48,11 @@ use std::pin::Pin;
 use kyoyu_store::Store;
 
 pub use audit::{a_chain_break_is_reported, every_change_is_in_an_intact_audit_chain};
+pub use jobs::{
+    a_dead_workers_job_is_claimed_again_after_its_lease, a_schedule_runs_once_per_period,
+    job_keys_deduplicate_unfinished_jobs, jobs_are_claimed_by_exactly_one_worker,
+    retries_wait_and_dead_jobs_stay_dead,
+};
 pub use objects::{
     added_objects_are_stored_once_with_a_complete_status, collections_do_not_mix,
     date_added_strictly_increases_with_seq, deleting_objects_keeps_the_latest_right,
@@ -114,6 +120,11 @@ macro_rules! __with_cases {
             objects_belong_to_their_producer,
             every_change_is_in_an_intact_audit_chain,
             a_chain_break_is_reported,
+            jobs_are_claimed_by_exactly_one_worker,
+            a_dead_workers_job_is_claimed_again_after_its_lease,
+            retries_wait_and_dead_jobs_stay_dead,
+            job_keys_deduplicate_unfinished_jobs,
+            a_schedule_runs_once_per_period,
         }
     };
 }

@@ -27,6 +27,7 @@
 mod audit_log;
 mod communities;
 mod incidents;
+mod jobs;
 mod migrate;
 mod objects;
 mod orgs;
@@ -534,6 +535,63 @@ impl Store for PostgresStore {
     async fn system_audit_log(&self, after_seq: i64, limit: usize) -> StoreResult<Vec<AuditEntry>> {
         self.read(Scope::System, async |connection| {
             audit_log::entries(connection, None, after_seq, limit).await
+        })
+        .await
+    }
+
+    async fn system_enqueue(&self, job: &kyoyu_store::NewJob) -> StoreResult<i64> {
+        let now = rows::now();
+        self.write(Scope::System, async |connection| {
+            jobs::enqueue(connection, job, now).await
+        })
+        .await
+    }
+
+    async fn system_claim(
+        &self,
+        worker: &str,
+        kinds: &[&str],
+        lease: Duration,
+        limit: usize,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<kyoyu_store::Job>> {
+        self.write(Scope::System, async |connection| {
+            jobs::claim(connection, worker, kinds, lease, limit, now).await
+        })
+        .await
+    }
+
+    async fn system_finish(
+        &self,
+        id: i64,
+        worker: &str,
+        outcome: &kyoyu_store::JobOutcome,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool> {
+        self.write(Scope::System, async |connection| {
+            jobs::finish(connection, id, worker, outcome, now).await
+        })
+        .await
+    }
+
+    async fn system_queue_stats(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<kyoyu_store::QueueStats> {
+        self.read(Scope::System, async |connection| {
+            jobs::stats(connection, now).await
+        })
+        .await
+    }
+
+    async fn system_schedule_due(
+        &self,
+        name: &str,
+        every: Duration,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool> {
+        self.write(Scope::System, async |connection| {
+            jobs::schedule_due(connection, name, every, now).await
         })
         .await
     }

@@ -28,11 +28,18 @@ struct Migration {
 }
 
 /// Every migration this binary knows, in order. Add new files at the end; never edit one.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_init",
-    sql: include_str!("../migrations/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_init",
+        sql: include_str!("../migrations/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_jobs",
+        sql: include_str!("../migrations/0002_jobs.sql"),
+    },
+];
 
 /// The newest schema version this binary knows.
 pub(crate) fn latest_version() -> i64 {

@@ -15,6 +15,7 @@
 mod audit_log;
 mod communities;
 mod incidents;
+mod jobs;
 mod migrate;
 mod objects;
 mod orgs;
@@ -424,6 +425,54 @@ impl Store for SqliteStore {
 
     async fn system_audit_log(&self, after_seq: i64, limit: usize) -> StoreResult<Vec<AuditEntry>> {
         audit_log::entries(&mut *self.read().await?, None, after_seq, limit).await
+    }
+
+    async fn system_enqueue(&self, job: &kyoyu_store::NewJob) -> StoreResult<i64> {
+        let now = rows::now();
+        self.write(async |connection| jobs::enqueue(connection, job, now).await)
+            .await
+    }
+
+    async fn system_claim(
+        &self,
+        worker: &str,
+        kinds: &[&str],
+        lease: Duration,
+        limit: usize,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<kyoyu_store::Job>> {
+        self.write(async |connection| {
+            jobs::claim(connection, worker, kinds, lease, limit, now).await
+        })
+        .await
+    }
+
+    async fn system_finish(
+        &self,
+        id: i64,
+        worker: &str,
+        outcome: &kyoyu_store::JobOutcome,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool> {
+        self.write(async |connection| jobs::finish(connection, id, worker, outcome, now).await)
+            .await
+    }
+
+    async fn system_queue_stats(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<kyoyu_store::QueueStats> {
+        jobs::stats(&mut *self.read().await?, now).await
+    }
+
+    async fn system_schedule_due(
+        &self,
+        name: &str,
+        every: Duration,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool> {
+        self.write(async |connection| jobs::schedule_due(connection, name, every, now).await)
+            .await
     }
 }
 

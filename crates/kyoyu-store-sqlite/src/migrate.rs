@@ -39,6 +39,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0002_status_expiry",
         sql: include_str!("../migrations/0002_status_expiry.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_jobs",
+        sql: include_str!("../migrations/0003_jobs.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

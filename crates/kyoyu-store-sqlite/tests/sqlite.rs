@@ -58,10 +58,11 @@ async fn open_records_the_migrations_once() {
         versions,
         vec![
             (1, "0001_init".to_owned()),
-            (2, "0002_status_expiry".to_owned())
+            (2, "0002_status_expiry".to_owned()),
+            (3, "0003_jobs".to_owned())
         ]
     );
-    assert_eq!(SqliteStore::schema_version(), 2);
+    assert_eq!(SqliteStore::schema_version(), 3);
     let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(&mut raw)
         .await
@@ -134,7 +135,7 @@ async fn two_stores_opening_a_new_database_at_once_apply_the_migrations_once() {
                 .fetch_all(&mut raw)
                 .await
                 .unwrap();
-        assert_eq!(versions, vec![1, 2]);
+        assert_eq!(versions, vec![1, 2, 3]);
         raw.close().await.unwrap();
         one.close().await;
         two.close().await;

@@ -11,6 +11,7 @@
 //! migrations; the server holds an `Arc<dyn Store>`.
 
 pub mod audit;
+pub mod jobs;
 pub mod token;
 
 use std::fmt;
@@ -20,6 +21,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use audit::{AuditAction, AuditEntry, ChainBreak, verify_chain};
+pub use jobs::{Job, JobOutcome, NewJob, QueueStats};
 pub use kyoyu_model::{CommunityKind, Tlp};
 pub use token::{IssuedToken, TokenSecret};
 
@@ -649,4 +651,41 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<AuditEntry>>;
     /// The whole log, oldest first, for `kyoyu audit verify` (operator only).
     async fn system_audit_log(&self, after_seq: i64, limit: usize) -> StoreResult<Vec<AuditEntry>>;
+
+    // --- the job queue (infrastructure: workers act for every tenant; see `jobs`) ---
+
+    /// Enqueues a job; with a `key`, an unfinished job of the same kind and key is returned
+    /// instead of a second one. The job's id.
+    async fn system_enqueue(&self, job: &NewJob) -> StoreResult<i64>;
+    /// Claims up to `limit` jobs of these kinds for `worker` until `now + lease`: due queued
+    /// jobs, and running ones whose lease ran out (their worker is presumed dead), oldest first.
+    /// Two claimers never get the same job under one lease.
+    async fn system_claim(
+        &self,
+        worker: &str,
+        kinds: &[&str],
+        lease: std::time::Duration,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Job>>;
+    /// Records how a claimed job ended; `false` (and nothing written) when `worker` no longer
+    /// holds the job (its lease ran out and another claim took it).
+    async fn system_finish(
+        &self,
+        id: i64,
+        worker: &str,
+        outcome: &JobOutcome,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// The queue's counts and the age of its oldest due job.
+    async fn system_queue_stats(&self, now: DateTime<Utc>) -> StoreResult<QueueStats>;
+    /// Whether the singleton schedule `name` (every `every`) is due at `now`; when it is, its
+    /// next run moves to `now + every` in the same step, so of several processes asking only one
+    /// is told `true`.
+    async fn system_schedule_due(
+        &self,
+        name: &str,
+        every: std::time::Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
 }

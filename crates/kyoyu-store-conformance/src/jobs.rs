@@ -1,0 +1,258 @@
+//! The job queue's rules, for every backend: claimed once, a dead worker's job claimed again
+//! after its lease, a stale worker cannot finish it, retries wait, keys de-duplicate, a schedule
+//! runs once per period.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone as _, Utc};
+use kyoyu_store::{JobOutcome, NewJob, Store};
+
+fn at(seconds: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(1_790_000_000 + seconds, 0)
+        .single()
+        .expect("a valid instant")
+}
+
+fn job(kind: &str, key: Option<&str>, run_after: DateTime<Utc>) -> NewJob {
+    NewJob {
+        kind: kind.to_owned(),
+        tenant: None,
+        payload: serde_json::json!({"n": key}),
+        key: key.map(str::to_owned),
+        run_after,
+    }
+}
+
+const LEASE: Duration = Duration::from_secs(30);
+
+/// Twenty jobs claimed by two workers at once in batches of three: each job by exactly one.
+pub async fn jobs_are_claimed_by_exactly_one_worker(store: &dyn Store) {
+    for n in 0..20 {
+        store
+            .system_enqueue(&job("correlate", None, at(0)))
+            .await
+            .unwrap_or_else(|error| panic!("enqueue {n}: {error}"));
+    }
+    // Not this kind: never claimed by a correlate worker.
+    store
+        .system_enqueue(&job("alert", None, at(0)))
+        .await
+        .expect("enqueue");
+    let worker = async |name: &str| {
+        let mut mine = Vec::new();
+        loop {
+            let claimed = store
+                .system_claim(name, &["correlate"], LEASE, 3, at(1))
+                .await
+                .expect("claim");
+            if claimed.is_empty() {
+                return mine;
+            }
+            for job in claimed {
+                assert_eq!(job.kind, "correlate");
+                assert_eq!(job.attempts, 1);
+                mine.push(job.id);
+            }
+        }
+    };
+    let (first, second) = futures_join(worker("worker-a"), worker("worker-b")).await;
+    let all: Vec<i64> = first.iter().chain(&second).copied().collect();
+    let unique: HashSet<i64> = all.iter().copied().collect();
+    assert_eq!(all.len(), 20, "every job claimed: {first:?} {second:?}");
+    assert_eq!(unique.len(), 20, "no job twice: {first:?} {second:?}");
+    let stats = store.system_queue_stats(at(1)).await.expect("stats");
+    assert_eq!((stats.queued, stats.running), (1, 20));
+}
+
+async fn futures_join<A, B>(a: impl Future<Output = A>, b: impl Future<Output = B>) -> (A, B) {
+    tokio::join!(a, b)
+}
+
+/// A worker that died holds its job only until the lease runs out; then another claims it (the
+/// attempt counted) and the dead one's late answer is refused.
+pub async fn a_dead_workers_job_is_claimed_again_after_its_lease(store: &dyn Store) {
+    let id = store
+        .system_enqueue(&job("release_embargo", None, at(0)))
+        .await
+        .expect("enqueue");
+    let first = store
+        .system_claim("dies", &["release_embargo"], LEASE, 10, at(0))
+        .await
+        .expect("claim");
+    assert_eq!(first.len(), 1);
+    assert!(
+        store
+            .system_claim("other", &["release_embargo"], LEASE, 10, at(29))
+            .await
+            .expect("claim")
+            .is_empty(),
+        "held under the lease"
+    );
+    let again = store
+        .system_claim("other", &["release_embargo"], LEASE, 10, at(31))
+        .await
+        .expect("claim");
+    assert_eq!(again.len(), 1);
+    assert_eq!((again[0].id, again[0].attempts), (id, 2));
+    assert!(
+        !store
+            .system_finish(id, "dies", &JobOutcome::Done, at(32))
+            .await
+            .expect("finish"),
+        "the presumed-dead worker cannot finish it"
+    );
+    assert!(
+        store
+            .system_finish(id, "other", &JobOutcome::Done, at(33))
+            .await
+            .expect("finish")
+    );
+    assert!(
+        store
+            .system_claim("late", &["release_embargo"], LEASE, 10, at(1000))
+            .await
+            .expect("claim")
+            .is_empty(),
+        "a done job is never claimed"
+    );
+    let stats = store.system_queue_stats(at(1000)).await.expect("stats");
+    assert_eq!((stats.queued, stats.running, stats.dead), (0, 0, 0));
+}
+
+/// A failed job waits its retry time; a job given up is `dead`; a future job waits its time;
+/// the oldest due job's age is reported.
+pub async fn retries_wait_and_dead_jobs_stay_dead(store: &dyn Store) {
+    let id = store
+        .system_enqueue(&job("feedback", None, at(0)))
+        .await
+        .expect("enqueue");
+    let later = store
+        .system_enqueue(&job("feedback", None, at(500)))
+        .await
+        .expect("enqueue");
+    let stats = store.system_queue_stats(at(10)).await.expect("stats");
+    assert_eq!(stats.oldest_due, Some(Duration::from_secs(10)));
+    let claimed = store
+        .system_claim("w", &["feedback"], LEASE, 10, at(10))
+        .await
+        .expect("claim");
+    assert_eq!(claimed.iter().map(|job| job.id).collect::<Vec<_>>(), [id]);
+    let retry = JobOutcome::Retry {
+        at: at(70),
+        error: "the hub did not answer".into(),
+    };
+    assert!(
+        store
+            .system_finish(id, "w", &retry, at(11))
+            .await
+            .expect("finish")
+    );
+    assert!(
+        store
+            .system_claim("w", &["feedback"], LEASE, 10, at(60))
+            .await
+            .expect("claim")
+            .is_empty(),
+        "not before its retry time"
+    );
+    let claimed = store
+        .system_claim("w", &["feedback"], LEASE, 10, at(71))
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].attempts, 2);
+    let dead = JobOutcome::Dead {
+        error: "gave up".into(),
+    };
+    assert!(
+        store
+            .system_finish(id, "w", &dead, at(72))
+            .await
+            .expect("finish")
+    );
+    let claimed = store
+        .system_claim("w", &["feedback"], LEASE, 10, at(600))
+        .await
+        .expect("claim");
+    assert_eq!(
+        claimed.iter().map(|job| job.id).collect::<Vec<_>>(),
+        [later],
+        "the dead job stays dead; the later one comes when due"
+    );
+    let stats = store.system_queue_stats(at(600)).await.expect("stats");
+    assert_eq!((stats.queued, stats.running, stats.dead), (0, 1, 1));
+}
+
+/// While a job with a key is unfinished, enqueuing the same kind and key gives the same job;
+/// once it is done, the key may be used again.
+pub async fn job_keys_deduplicate_unfinished_jobs(store: &dyn Store) {
+    let first = store
+        .system_enqueue(&job("correlate", Some("bundle-1"), at(0)))
+        .await
+        .expect("enqueue");
+    let again = store
+        .system_enqueue(&job("correlate", Some("bundle-1"), at(0)))
+        .await
+        .expect("enqueue");
+    assert_eq!(first, again);
+    let other_kind = store
+        .system_enqueue(&job("alert", Some("bundle-1"), at(0)))
+        .await
+        .expect("enqueue");
+    assert_ne!(first, other_kind);
+    let claimed = store
+        .system_claim("w", &["correlate"], LEASE, 10, at(1))
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    assert!(
+        store
+            .system_finish(first, "w", &JobOutcome::Done, at(2))
+            .await
+            .expect("finish")
+    );
+    let fresh = store
+        .system_enqueue(&job("correlate", Some("bundle-1"), at(3)))
+        .await
+        .expect("enqueue");
+    assert_ne!(fresh, first, "a finished job's key is free again");
+}
+
+/// A schedule is due once per period, whoever asks.
+pub async fn a_schedule_runs_once_per_period(store: &dyn Store) {
+    let every = Duration::from_secs(600);
+    assert!(
+        store
+            .system_schedule_due("audit_verify", every, at(0))
+            .await
+            .expect("due")
+    );
+    assert!(
+        !store
+            .system_schedule_due("audit_verify", every, at(0))
+            .await
+            .expect("due")
+    );
+    assert!(
+        !store
+            .system_schedule_due("audit_verify", every, at(599))
+            .await
+            .expect("due")
+    );
+    let (a, b) = tokio::join!(
+        store.system_schedule_due("audit_verify", every, at(601)),
+        store.system_schedule_due("audit_verify", every, at(601)),
+    );
+    assert_eq!(
+        u8::from(a.expect("due")) + u8::from(b.expect("due")),
+        1,
+        "two processes asking at once: one runs it"
+    );
+    assert!(
+        store
+            .system_schedule_due("other", every, at(601))
+            .await
+            .expect("due")
+    );
+}

@@ -1,0 +1,124 @@
+//! The durable job queue the store keeps for asynchronous work (correlating submissions,
+//! releasing embargoes, pushing alerts, scheduled checks), and singleton schedules.
+//!
+//! Key decision: the queue lives in the store, not beside it — a job is a row, so it is as
+//! durable as the change that caused it and survives every process. A worker *claims* jobs
+//! under a lease (`running` until `lease_until`); a worker that dies simply lets its lease run
+//! out and the job is claimed again, with its attempt counted. Finishing is conditional on still
+//! holding the lease, so a worker that was presumed dead cannot overwrite the outcome of the
+//! one that took over. Retries wait a backoff the caller computes ([`backoff`]); a job that keeps
+//! failing ends `dead` with its last error. A schedule is one row per name whose next run moves
+//! forward atomically: of several processes asking at once, exactly one is told to run it.
+//! "Now" is always a parameter, so the rules are testable without sleeping.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::OrgId;
+
+/// A job to enqueue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    /// What to do (the worker's handler name, e.g. `audit_verify`).
+    pub kind: String,
+    /// The tenant it acts for, when it acts for one.
+    pub tenant: Option<OrgId>,
+    /// Its input.
+    pub payload: serde_json::Value,
+    /// A de-duplication key: while a job with the same kind and key is not finished, enqueuing
+    /// again returns that job instead of a second one.
+    pub key: Option<String>,
+    /// Not before.
+    pub run_after: DateTime<Utc>,
+}
+
+/// A claimed job, as a worker receives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// Its id.
+    pub id: i64,
+    /// What to do.
+    pub kind: String,
+    /// The tenant it acts for.
+    pub tenant: Option<OrgId>,
+    /// Its input.
+    pub payload: serde_json::Value,
+    /// How many times it has been claimed, this claim included.
+    pub attempts: u32,
+    /// Until when this claim holds.
+    pub lease_until: DateTime<Utc>,
+}
+
+/// How a claimed job ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobOutcome {
+    /// Done.
+    Done,
+    /// Failed; run again at `at`.
+    Retry {
+        /// When to try again.
+        at: DateTime<Utc>,
+        /// What went wrong.
+        error: String,
+    },
+    /// Failed for good.
+    Dead {
+        /// What went wrong.
+        error: String,
+    },
+}
+
+/// The queue at a glance, for `/metrics`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueStats {
+    /// Waiting (due or not yet).
+    pub queued: u64,
+    /// Claimed and not finished.
+    pub running: u64,
+    /// Given up.
+    pub dead: u64,
+    /// Age of the oldest job that is due and waiting.
+    pub oldest_due: Option<Duration>,
+}
+
+/// Most attempts before a failing job is given up as `dead`.
+pub const MAX_ATTEMPTS: u32 = 8;
+
+/// The wait before the next attempt after `attempts` failed ones: 2, 4, 8 … seconds, at most
+/// 15 minutes.
+pub fn backoff(attempts: u32) -> Duration {
+    Duration::from_secs(2u64.saturating_pow(attempts.clamp(1, 20)).min(900))
+}
+
+/// What to record for a failure after `attempts` attempts at `now`: another try after
+/// [`backoff`], or `dead` after [`MAX_ATTEMPTS`].
+pub fn failed(attempts: u32, now: DateTime<Utc>, error: String) -> JobOutcome {
+    if attempts >= MAX_ATTEMPTS {
+        JobOutcome::Dead { error }
+    } else {
+        let wait = chrono::Duration::from_std(backoff(attempts)).unwrap_or_default();
+        JobOutcome::Retry {
+            at: now + wait,
+            error,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff(1), Duration::from_secs(2));
+        assert_eq!(backoff(3), Duration::from_secs(8));
+        assert_eq!(backoff(30), Duration::from_secs(900));
+        let now = Utc::now();
+        assert!(matches!(failed(1, now, "x".into()), JobOutcome::Retry { at, .. } if at > now));
+        assert!(matches!(
+            failed(MAX_ATTEMPTS, now, "x".into()),
+            JobOutcome::Dead { .. }
+        ));
+    }
+}
