@@ -15,6 +15,7 @@ pub mod routes;
 pub mod settings;
 pub mod state;
 pub mod taxii;
+pub mod worker;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -110,6 +111,17 @@ pub async fn serve(
     metrics: Option<TcpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // The single-machine default runs the job worker beside the API; it holds nothing the
+    // store does not, so stopping it with the server loses nothing (its lease runs out).
+    let worker = (settings.worker == "in_process").then(|| {
+        let store = store.clone();
+        let worker_settings = worker::WorkerSettings::for_process(&settings);
+        tokio::spawn(worker::run(
+            store,
+            worker_settings,
+            std::future::pending::<()>(),
+        ))
+    });
     let apps = apps_with_key(store, settings, key);
     let metrics = metrics.map(|listener| {
         let router = apps.metrics;
@@ -119,6 +131,9 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await;
     if let Some(task) = metrics {
+        task.abort();
+    }
+    if let Some(task) = worker {
         task.abort();
     }
     served
@@ -136,7 +151,13 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
-    let mut response = state.metrics.render().into_response();
+    let mut text = state.metrics.render();
+    // The queue is the store's, shared by every process: its depth and oldest due job's age.
+    match state.store.system_queue_stats(chrono::Utc::now()).await {
+        Ok(stats) => text.push_str(&metrics::queue(&stats)),
+        Err(error) => tracing::warn!(%error, "metrics: the queue's counts are unavailable"),
+    }
+    let mut response = text.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4"),

@@ -120,3 +120,32 @@ impl Metrics {
         out
     }
 }
+
+/// The job queue's gauges in the Prometheus text format.
+pub(crate) fn queue(stats: &kyoyu_store::QueueStats) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# HELP kyoyu_jobs Jobs in the store's queue, by state."
+    );
+    let _ = writeln!(out, "# TYPE kyoyu_jobs gauge");
+    for (state, count) in [
+        ("queued", stats.queued),
+        ("running", stats.running),
+        ("dead", stats.dead),
+    ] {
+        let _ = writeln!(out, "kyoyu_jobs{{state=\"{state}\"}} {count}");
+    }
+    let _ = writeln!(
+        out,
+        "# HELP kyoyu_jobs_oldest_due_seconds Age of the oldest job that is due and waiting."
+    );
+    let _ = writeln!(out, "# TYPE kyoyu_jobs_oldest_due_seconds gauge");
+    let _ = writeln!(
+        out,
+        "kyoyu_jobs_oldest_due_seconds {}",
+        stats.oldest_due.map_or(0.0, |age| age.as_secs_f64())
+    );
+    out
+}

@@ -44,6 +44,11 @@ pub struct Settings {
     pub log_format: String,
     /// The server's title in TAXII discovery.
     pub title: String,
+    /// `in_process`: `kyoyu serve` also runs the job worker (the single-machine default);
+    /// `off`: jobs are left to `kyoyu worker` processes.
+    pub worker: String,
+    /// Seconds between two runs of the scheduled audit-chain check.
+    pub audit_verify_seconds: u64,
     /// The base URL clients reach this server at (`https://taxii.example.org`), named in TAXII
     /// discovery; empty: `http://` and the address it listens on. Never taken from a request's
     /// `Host` header, which any client can set.
@@ -66,6 +71,8 @@ impl Default for Settings {
             log: "info".into(),
             log_format: "text".into(),
             title: "kyoyu".into(),
+            worker: "in_process".into(),
+            audit_verify_seconds: 3600,
             public_url: String::new(),
         }
     }
@@ -98,6 +105,8 @@ impl std::fmt::Debug for Settings {
             .field("log", &self.log)
             .field("log_format", &self.log_format)
             .field("title", &self.title)
+            .field("worker", &self.worker)
+            .field("audit_verify_seconds", &self.audit_verify_seconds)
             .field("public_url", &self.public_url)
             .finish()
     }
@@ -152,7 +161,7 @@ pub const ENV_PREFIX: &str = "KYOYU_";
 
 impl Settings {
     /// Every setting's key (in the file; upper-cased after [`ENV_PREFIX`] in the environment).
-    pub const KEYS: [&'static str; 14] = [
+    pub const KEYS: [&'static str; 16] = [
         "listen",
         "metrics_listen",
         "data",
@@ -167,6 +176,8 @@ impl Settings {
         "log_format",
         "title",
         "public_url",
+        "worker",
+        "audit_verify_seconds",
     ];
 
     /// The defaults as a commented TOML file (`kyoyu default-config`).
@@ -203,7 +214,11 @@ impl Settings {
              title = \"{title}\"\n\
              # The base URL clients reach the server at, named in TAXII discovery\n\
              # (https://taxii.example.org); empty: http:// and the address it listens on.\n\
-             public_url = \"\"\n",
+             public_url = \"\"\n\
+             # in_process: serve also runs the job worker; off: leave jobs to `kyoyu worker`.\n\
+             worker = \"{worker}\"\n\
+             # Seconds between two scheduled checks of the audit chain.\n\
+             audit_verify_seconds = {audit}\n",
             listen = defaults.listen,
             metrics = defaults.metrics_listen,
             data = defaults.data.display(),
@@ -215,6 +230,8 @@ impl Settings {
             log = defaults.log,
             format = defaults.log_format,
             title = defaults.title,
+            worker = defaults.worker,
+            audit = defaults.audit_verify_seconds,
         )
     }
 
@@ -264,6 +281,8 @@ impl Settings {
                 "log_format" => self.log_format = value,
                 "title" => self.title = value,
                 "public_url" => self.public_url = value,
+                "worker" => self.worker = value,
+                "audit_verify_seconds" => self.audit_verify_seconds = number(&value)?,
                 // A misspelt variable is an error naming it, as a misspelt key in the file is:
                 // a setting silently not applied is worse than a server that does not start.
                 _ => {
@@ -306,6 +325,17 @@ impl Settings {
     /// Checks the values together.
     pub fn check(&self) -> Result<(), SettingsError> {
         self.metrics_address()?;
+        if !["in_process", "off"].contains(&self.worker.as_str()) {
+            return Err(SettingsError::Invalid(format!(
+                "worker: expected in_process or off, found `{}`",
+                self.worker
+            )));
+        }
+        if self.audit_verify_seconds == 0 {
+            return Err(SettingsError::Invalid(
+                "audit_verify_seconds must be at least 1".into(),
+            ));
+        }
         if self.page_size == 0 || self.max_page_size == 0 || self.page_size > self.max_page_size {
             return Err(SettingsError::Invalid(format!(
                 "page_size ({}) must be between 1 and max_page_size ({})",

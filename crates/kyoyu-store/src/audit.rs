@@ -224,6 +224,25 @@ pub enum ChainBreak {
     },
 }
 
+/// Walks a store's whole audit log in pages and checks its chain: the last entry's sequence
+/// number and hash, or where the chain breaks (the one walk behind `kyoyu audit verify` and the
+/// scheduled `audit_verify` job).
+pub async fn verify_store(
+    store: &dyn crate::Store,
+) -> crate::StoreResult<Result<(i64, String), ChainBreak>> {
+    let mut last = (0i64, GENESIS.to_owned());
+    loop {
+        let entries = store.system_audit_log(last.0, 1000).await?;
+        if entries.is_empty() {
+            return Ok(Ok(last));
+        }
+        match verify_chain(last.clone(), &entries) {
+            Ok(next) => last = next,
+            Err(broken) => return Ok(Err(broken)),
+        }
+    }
+}
+
 /// Checks a run of entries continuing a chain whose last verified entry was `(seq, hash)`
 /// (`(0, GENESIS)` at the start); returns the new `(seq, hash)`.
 pub fn verify_chain(

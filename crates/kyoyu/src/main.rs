@@ -227,6 +227,13 @@ enum Command {
         #[arg(long, default_value = "hub")]
         first_org: String,
     },
+    /// Run the job worker (the durable queue in the store: scheduled checks today, the hub's
+    /// correlation and alerts next) until SIGINT or SIGTERM; any number may run beside the
+    /// servers on one database. `kyoyu serve` runs one in-process unless `worker = "off"`.
+    Worker {
+        #[command(flatten)]
+        store: server::StoreArgs,
+    },
     /// Set up organizations and tokens on the server's data (works while it runs).
     Admin {
         #[command(subcommand)]
@@ -333,6 +340,7 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             listen,
             first_org,
         } => server::serve(&store, listen, &first_org),
+        Command::Worker { store } => server::worker(&store),
         Command::Admin {
             command:
                 AdminCommand::Org {

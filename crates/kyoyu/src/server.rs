@@ -193,6 +193,24 @@ pub fn serve(
     })
 }
 
+/// `kyoyu worker`: the job worker on the store the settings name, until SIGINT or SIGTERM.
+pub fn worker(args: &StoreArgs) -> anyhow::Result<ExitCode> {
+    let settings = settings(args, None)?;
+    init_logs(&settings);
+    runtime()?.block_on(async move {
+        let store = open_store(&settings).await?;
+        let worker_settings = kyoyu_server::worker::WorkerSettings::for_process(&settings);
+        eprintln!(
+            "kyoyu: worker {} running (jobs: {})",
+            worker_settings.name,
+            kyoyu_server::worker::KINDS.join(", ")
+        );
+        kyoyu_server::worker::run(store, worker_settings, shutdown_signal()).await;
+        eprintln!("kyoyu: worker stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 async fn shutdown_signal() {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -263,21 +281,14 @@ pub fn verify_audit(args: &StoreArgs, expect_head: Option<&str>) -> anyhow::Resu
     let settings = settings(args, None)?;
     runtime()?.block_on(async move {
         let store = open_store(&settings).await?;
-        let mut last = (0i64, kyoyu_store::audit::GENESIS.to_owned());
-        loop {
-            let entries = store.system_audit_log(last.0, 1000).await?;
-            if entries.is_empty() {
-                break;
+        let last = match kyoyu_store::audit::verify_store(store.as_ref()).await? {
+            Ok(last) => last,
+            Err(broken) => {
+                println!("BROKEN: {broken}");
+                eprintln!("kyoyu: the audit log was altered after it was written / 監査ログが改ざんされています");
+                return Ok(ExitCode::from(1));
             }
-            match kyoyu_store::verify_chain(last.clone(), &entries) {
-                Ok(next) => last = next,
-                Err(broken) => {
-                    println!("BROKEN: {broken}");
-                    eprintln!("kyoyu: the audit log was altered after it was written / 監査ログが改ざんされています");
-                    return Ok(ExitCode::from(1));
-                }
-            }
-        }
+        };
         if let Some(expected) = expect_head
             && expected != last.1
         {

@@ -957,6 +957,9 @@ fn metrics_are_on_their_own_listener() {
         body.contains("kyoyu_http_requests_total") || body.contains("kyoyu_"),
         "{body}"
     );
+    // The store's job queue is in the metrics too.
+    assert!(body.contains("kyoyu_jobs{state=\"queued\"}"), "{body}");
+    assert!(body.contains("kyoyu_jobs_oldest_due_seconds"), "{body}");
     let (status, _) = http(server.address, "GET", "/metrics", &[], b"").expect("api");
     assert_eq!(status, 404, "not on the API's address");
     let (status, _) = http(metrics, "GET", "/api/whoami", &[], b"").expect("metrics");
@@ -1282,4 +1285,54 @@ fn two_servers_on_one_postgresql_share_every_state() {
         String::from_utf8_lossy(&verify.stderr)
     );
     psql(&format!("DROP SCHEMA {schema} CASCADE"));
+}
+
+/// `kyoyu worker` runs the store's jobs beside a server that leaves them to it (`worker = off`):
+/// the scheduled audit-chain check is claimed and done by the worker process, and says so in
+/// its log; SIGTERM stops it.
+#[test]
+fn a_worker_process_runs_the_scheduled_jobs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(dir.path(), &[("KYOYU_WORKER", "off")]);
+    assert!(server.first_token.is_some());
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_kyoyu"))
+        .args(["worker", "--data"])
+        .arg(dir.path())
+        .env("KYOYU_LOG", "kyoyu_server=info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("kyoyu worker starts");
+    let stderr = worker.stderr.take().expect("stderr");
+    let (lines_tx, lines_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut said = Vec::new();
+    let verified = loop {
+        match lines_rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(line) => {
+                let done = line.contains("audit chain verified");
+                said.push(line);
+                if done {
+                    break true;
+                }
+            }
+            Err(_) => break false,
+        }
+    };
+    assert!(verified, "the worker ran the scheduled check: {said:?}");
+    let pid = worker.id().to_string();
+    let kill = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let exit = worker.wait().expect("the worker exits");
+    assert!(exit.success(), "{exit:?}");
+    drop(server);
 }
