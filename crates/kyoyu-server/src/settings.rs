@@ -49,6 +49,9 @@ pub struct Settings {
     pub worker: String,
     /// Seconds between two runs of the scheduled audit-chain check.
     pub audit_verify_seconds: u64,
+    /// Seconds a worker's claim on a job holds; a job whose worker died is claimed again after
+    /// it (longer than the longest job).
+    pub job_lease_seconds: u64,
     /// The base URL clients reach this server at (`https://taxii.example.org`), named in TAXII
     /// discovery; empty: `http://` and the address it listens on. Never taken from a request's
     /// `Host` header, which any client can set.
@@ -73,6 +76,7 @@ impl Default for Settings {
             title: "kyoyu".into(),
             worker: "in_process".into(),
             audit_verify_seconds: 3600,
+            job_lease_seconds: 300,
             public_url: String::new(),
         }
     }
@@ -107,6 +111,7 @@ impl std::fmt::Debug for Settings {
             .field("title", &self.title)
             .field("worker", &self.worker)
             .field("audit_verify_seconds", &self.audit_verify_seconds)
+            .field("job_lease_seconds", &self.job_lease_seconds)
             .field("public_url", &self.public_url)
             .finish()
     }
@@ -161,7 +166,7 @@ pub const ENV_PREFIX: &str = "KYOYU_";
 
 impl Settings {
     /// Every setting's key (in the file; upper-cased after [`ENV_PREFIX`] in the environment).
-    pub const KEYS: [&'static str; 16] = [
+    pub const KEYS: [&'static str; 17] = [
         "listen",
         "metrics_listen",
         "data",
@@ -178,6 +183,7 @@ impl Settings {
         "public_url",
         "worker",
         "audit_verify_seconds",
+        "job_lease_seconds",
     ];
 
     /// The defaults as a commented TOML file (`kyoyu default-config`).
@@ -218,7 +224,9 @@ impl Settings {
              # in_process: serve also runs the job worker; off: leave jobs to `kyoyu worker`.\n\
              worker = \"{worker}\"\n\
              # Seconds between two scheduled checks of the audit chain.\n\
-             audit_verify_seconds = {audit}\n",
+             audit_verify_seconds = {audit}\n\
+             # Seconds a worker's claim on a job holds (a dead worker's job waits this long).\n\
+             job_lease_seconds = {lease}\n",
             listen = defaults.listen,
             metrics = defaults.metrics_listen,
             data = defaults.data.display(),
@@ -232,6 +240,7 @@ impl Settings {
             title = defaults.title,
             worker = defaults.worker,
             audit = defaults.audit_verify_seconds,
+            lease = defaults.job_lease_seconds,
         )
     }
 
@@ -283,6 +292,7 @@ impl Settings {
                 "public_url" => self.public_url = value,
                 "worker" => self.worker = value,
                 "audit_verify_seconds" => self.audit_verify_seconds = number(&value)?,
+                "job_lease_seconds" => self.job_lease_seconds = number(&value)?,
                 // A misspelt variable is an error naming it, as a misspelt key in the file is:
                 // a setting silently not applied is worse than a server that does not start.
                 _ => {
@@ -330,6 +340,11 @@ impl Settings {
                 "worker: expected in_process or off, found `{}`",
                 self.worker
             )));
+        }
+        if self.job_lease_seconds == 0 {
+            return Err(SettingsError::Invalid(
+                "job_lease_seconds must be at least 1".into(),
+            ));
         }
         if self.audit_verify_seconds == 0 {
             return Err(SettingsError::Invalid(

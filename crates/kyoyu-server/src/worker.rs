@@ -46,7 +46,7 @@ impl WorkerSettings {
             .unwrap_or_else(|_| "host".into());
         WorkerSettings {
             name: format!("{host}:{}", std::process::id()),
-            lease: Duration::from_secs(300),
+            lease: Duration::from_secs(settings.job_lease_seconds),
             idle: Duration::from_secs(2),
             batch: 8,
             audit_verify_every: Duration::from_secs(settings.audit_verify_seconds),
