@@ -24,6 +24,9 @@ pub enum Flavor {
     Json,
 }
 
+/// Seconds a client waits before retrying a 503 (a database restart takes a few).
+pub const RETRY_AFTER_SECONDS: &str = "5";
+
 /// An error answered to a client.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -53,6 +56,16 @@ impl ApiError {
             description,
             flavor: Flavor::Json,
         }
+    }
+
+    /// 503: the store cannot be reached just now (a database restart, a lost connection, a
+    /// full disk); the client retries after `Retry-After` seconds. Nothing was written.
+    pub fn unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Service unavailable",
+            Some("the database cannot be reached or cannot write just now; nothing was written, retry later".into()),
+        )
     }
 
     /// 400: the request is malformed; `description` says what and where.
@@ -161,6 +174,10 @@ impl From<StoreError> for ApiError {
                 "changed meanwhile, read it again and retry: {what}"
             )),
             StoreError::Forbidden(what) => ApiError::forbidden(what),
+            StoreError::Unavailable(what) => {
+                tracing::warn!(%what, "the store is unavailable; answering 503");
+                ApiError::unavailable()
+            }
             other => ApiError::internal(other),
         }
     }
@@ -202,6 +219,12 @@ impl IntoResponse for ApiError {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -209,5 +232,27 @@ impl IntoResponse for ApiError {
             );
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unavailable_store_is_a_503_with_retry_after() {
+        let error: ApiError = StoreError::Unavailable("connection refused".into()).into();
+        assert_eq!(error.status, StatusCode::SERVICE_UNAVAILABLE);
+        let response = error.taxii().into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some(RETRY_AFTER_SECONDS)
+        );
+        let other: ApiError = StoreError::Database("syntax".into()).into();
+        assert_eq!(other.status, StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

@@ -19,7 +19,32 @@ pub(crate) fn now() -> DateTime<Utc> {
 
 /// Maps a failed database call to [`StoreError::Database`] with what the store was doing.
 pub(crate) fn database(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
-    move |error| StoreError::Database(format!("{context}: {error}"))
+    move |error| {
+        if is_unavailable(&error) {
+            StoreError::Unavailable(format!("{context}: {error}"))
+        } else {
+            StoreError::Database(format!("{context}: {error}"))
+        }
+    }
+}
+
+/// Whether a failure says the database is out of reach for now rather than that the request
+/// was wrong: a lost or refused connection, an exhausted or closed pool, or a server that is
+/// shutting down, starting, or out of space (SQLSTATE classes 08 and 53, 57P01–57P03).
+pub(crate) fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(database) => database.code().is_some_and(|code| {
+            code.starts_with("08")
+                || code.starts_with("53")
+                || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
 }
 
 /// Whether a failed call broke a unique or primary key constraint.

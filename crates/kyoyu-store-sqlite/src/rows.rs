@@ -21,7 +21,27 @@ pub(crate) fn now() -> DateTime<Utc> {
 
 /// Maps a failed database call to [`StoreError::Database`] with what the store was doing.
 pub(crate) fn database(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
-    move |error| StoreError::Database(format!("{context}: {error}"))
+    move |error| {
+        if is_unavailable(&error) {
+            StoreError::Unavailable(format!("{context}: {error}"))
+        } else {
+            StoreError::Database(format!("{context}: {error}"))
+        }
+    }
+}
+
+/// Whether a failure says the database cannot write just now rather than that the request was
+/// wrong: the file locked beyond the busy timeout, the disk full, the file read-only, or an
+/// exhausted pool (SQLite result codes 5, 13, 8 and their extended forms).
+pub(crate) fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(database) => database.code().is_some_and(|code| {
+            let primary = code.parse::<i64>().map(|code| code & 0xff).unwrap_or(-1);
+            matches!(primary, 5 | 8 | 13)
+        }),
+        _ => false,
+    }
 }
 
 /// Whether a failed call broke a unique or primary key constraint.

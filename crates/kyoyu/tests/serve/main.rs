@@ -1039,7 +1039,9 @@ fn serve_runs_on_postgresql() {
         "{}",
         String::from_utf8_lossy(&verify.stderr)
     );
-    psql(&format!("SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"));
+    psql(&format!(
+        "SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"
+    ));
 }
 
 /// Two `kyoyu serve` processes on one PostgreSQL database share every piece of state (issue 8):
@@ -1284,7 +1286,9 @@ fn two_servers_on_one_postgresql_share_every_state() {
         String::from_utf8_lossy(&verify.stdout),
         String::from_utf8_lossy(&verify.stderr)
     );
-    psql(&format!("SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"));
+    psql(&format!(
+        "SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"
+    ));
 }
 
 /// `kyoyu worker` runs the store's jobs beside a server that leaves them to it (`worker = off`):
@@ -1568,5 +1572,82 @@ fn random_kills_on_postgresql_lose_nothing_acknowledged() {
         String::from_utf8_lossy(&verify.stdout),
         String::from_utf8_lossy(&verify.stderr)
     );
-    psql(&format!("SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"));
+    psql(&format!(
+        "SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"
+    ));
+}
+
+/// A fault of the database under a running server (issue 8): every connection the server holds
+/// is terminated by PostgreSQL while requests go on. No answer is a 500 or a hang — a request
+/// caught by the break is a 503 with `Retry-After` — and the server recovers by itself.
+#[test]
+fn lost_database_connections_give_503_and_recover() {
+    let Ok(base) = std::env::var("TEST_KYOYU_POSTGRES_URL") else {
+        eprintln!(
+            "SKIPPED lost_database_connections_give_503_and_recover: TEST_KYOYU_POSTGRES_URL is not set"
+        );
+        return;
+    };
+    let schema = format!("kyoyu_fault_{}", std::process::id());
+    let application = format!("kyoyu_fault_{}", std::process::id());
+    let psql = |sql: &str| {
+        let status = Command::new("psql")
+            .args([base.as_str(), "-qAtc", sql])
+            .stdout(Stdio::null())
+            .status()
+            .expect("psql runs");
+        assert!(status.success(), "{sql}");
+    };
+    psql(&format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+    ));
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let url =
+        format!("{base}{separator}options=-csearch_path%3D{schema}&application_name={application}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("installation.key").display().to_string();
+    let server = Server::start_with(
+        &[
+            std::ffi::OsStr::new("--database"),
+            std::ffi::OsStr::new(&url),
+        ],
+        &[
+            ("KYOYU_KEY_FILE", key.as_str()),
+            ("KYOYU_TOKEN_CACHE_SECONDS", "0"),
+        ],
+    );
+    let token = server.first_token.clone().expect("token");
+    let auth = bearer(&token);
+    let whoami = || {
+        http(
+            server.address,
+            "GET",
+            "/api/whoami",
+            &[("Authorization", &auth)],
+            b"",
+        )
+        .expect("an answer, not a hang")
+    };
+    assert_eq!(whoami().0, 200);
+    let mut statuses = Vec::new();
+    for round in 0..5 {
+        psql(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{application}'"
+        ));
+        for _ in 0..4 {
+            let (status, body) = whoami();
+            assert!(
+                status == 200 || status == 503,
+                "round {round}: {status} {body}"
+            );
+            statuses.push(status);
+        }
+    }
+    // Recovered by itself.
+    assert_eq!(whoami().0, 200);
+    eprintln!("lost_database_connections: answers while connections were killed: {statuses:?}");
+    drop(server);
+    psql(&format!(
+        "SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"
+    ));
 }
