@@ -135,6 +135,8 @@ pub fn serve(
     let settings = settings(args, listen)?;
     init_logs(&settings);
     runtime()?.block_on(async move {
+        // Before the address is announced: a SIGTERM right after it stops the server in order.
+        let shutdown = shutdown_signal();
         let store = open_store(&settings).await?;
         let listener = tokio::net::TcpListener::bind(settings.listen)
             .await
@@ -187,7 +189,7 @@ pub fn serve(
         let key_file = settings.key_path();
         let key = kyoyu_core::egress::PseudonymKey::load_or_create(&key_file)
             .with_context(|| "the pseudonym key cannot be used")?;
-        kyoyu_server::serve(store, settings, key, listener, metrics, shutdown_signal()).await?;
+        kyoyu_server::serve(store, settings, key, listener, metrics, shutdown).await?;
         eprintln!("kyoyu: stopped");
         Ok(ExitCode::SUCCESS)
     })
@@ -198,6 +200,7 @@ pub fn worker(args: &StoreArgs) -> anyhow::Result<ExitCode> {
     let settings = settings(args, None)?;
     init_logs(&settings);
     runtime()?.block_on(async move {
+        let shutdown = shutdown_signal();
         let store = open_store(&settings).await?;
         let worker_settings = kyoyu_server::worker::WorkerSettings::for_process(&settings);
         eprintln!(
@@ -205,30 +208,49 @@ pub fn worker(args: &StoreArgs) -> anyhow::Result<ExitCode> {
             worker_settings.name,
             kyoyu_server::worker::KINDS.join(", ")
         );
-        kyoyu_server::worker::run(store, worker_settings, shutdown_signal()).await;
+        kyoyu_server::worker::run(store, worker_settings, shutdown).await;
         eprintln!("kyoyu: worker stopped");
         Ok(ExitCode::SUCCESS)
     })
 }
 
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGINT or SIGTERM. The handlers are installed when this is called (inside the runtime), not
+/// when the future is first polled: a signal that arrives early is not lost to the default
+/// action, which would kill the process without its orderly stop.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    #[cfg(unix)]
+    let interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+    async move {
+        #[cfg(unix)]
+        {
+            let (mut terminate, mut interrupt) = (terminate, interrupt);
+            let term = async {
+                match terminate.as_mut() {
+                    Some(signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let int = async {
+                match interrupt.as_mut() {
+                    Some(signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = term => {},
+                () = int => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
