@@ -234,6 +234,12 @@ enum Command {
         #[command(flatten)]
         store: server::StoreArgs,
     },
+    /// Bring the store's schema up to this version (every process does it when it opens the
+    /// store; this does it ahead of a rollout) and print the schema version.
+    Migrate {
+        #[command(flatten)]
+        store: server::StoreArgs,
+    },
     /// Set up organizations and tokens on the server's data (works while it runs).
     Admin {
         #[command(subcommand)]
@@ -341,6 +347,7 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             first_org,
         } => server::serve(&store, listen, &first_org),
         Command::Worker { store } => server::worker(&store),
+        Command::Migrate { store } => server::migrate(&store),
         Command::Admin {
             command:
                 AdminCommand::Org {

@@ -195,6 +195,23 @@ pub fn serve(
     })
 }
 
+/// `kyoyu migrate`: opens the store (which applies the migrations this binary ships, each once,
+/// under the backend's lock, so several processes may start at once) and says which schema
+/// version it is at.
+pub fn migrate(args: &StoreArgs) -> anyhow::Result<ExitCode> {
+    let settings = settings(args, None)?;
+    runtime()?.block_on(async move {
+        drop(open_store(&settings).await?);
+        let version = if settings.database.is_empty() {
+            kyoyu_store_sqlite::SqliteStore::schema_version()
+        } else {
+            kyoyu_store_postgres::PostgresStore::schema_version()
+        };
+        println!("ok: schema version {version}");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 /// `kyoyu worker`: the job worker on the store the settings name, until SIGINT or SIGTERM.
 pub fn worker(args: &StoreArgs) -> anyhow::Result<ExitCode> {
     let settings = settings(args, None)?;

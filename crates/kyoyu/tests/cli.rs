@@ -389,3 +389,25 @@ fn init_writes_incident_toml_by_default_in_the_locale_language() {
     let text = std::fs::read_to_string(dir.path().join("incident.toml")).expect("written");
     assert!(text.contains("# 質問 1．"), "{text}");
 }
+
+#[test]
+fn migrate_brings_a_new_store_to_the_schema_version_and_is_idempotent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for _ in 0..2 {
+        let output = Command::new(env!("CARGO_BIN_EXE_kyoyu"))
+            .args(["migrate", "--data"])
+            .arg(dir.path())
+            .output()
+            .expect("kyoyu migrate runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout).trim(),
+            "ok: schema version 3"
+        );
+    }
+    assert!(dir.path().join("kyoyu.db").is_file());
+}
