@@ -1651,3 +1651,108 @@ fn lost_database_connections_give_503_and_recover() {
         "SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"
     ));
 }
+
+/// The backup and restore drill of the PostgreSQL store (issue 8, operations; the steps of
+/// crates/kyoyu-store-postgres/README.md): record the audit head, `pg_dump` the schema, lose it,
+/// `pg_restore` it, and `kyoyu audit verify --expect-head` passes with the head recorded before
+/// the backup; the restored server answers the same token.
+#[test]
+fn a_postgresql_backup_restores_with_its_audit_head() {
+    let Ok(base) = std::env::var("TEST_KYOYU_POSTGRES_URL") else {
+        eprintln!(
+            "SKIPPED a_postgresql_backup_restores_with_its_audit_head: TEST_KYOYU_POSTGRES_URL is not set"
+        );
+        return;
+    };
+    let schema = format!("kyoyu_backup_{}", std::process::id());
+    let run = |program: &str, arguments: &[&str]| -> String {
+        let output = Command::new(program)
+            .args(arguments)
+            .output()
+            .unwrap_or_else(|error| panic!("{program} runs: {error}"));
+        assert!(
+            output.status.success(),
+            "{program} {arguments:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let psql = |sql: &str| {
+        run("psql", &[base.as_str(), "-qAtc", sql]);
+    };
+    psql(&format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+    ));
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{separator}options=-csearch_path%3D{schema}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("installation.key").display().to_string();
+    let store = [
+        std::ffi::OsStr::new("--database"),
+        std::ffi::OsStr::new(&url),
+    ];
+    let server = Server::start_with(&store, &[("KYOYU_KEY_FILE", key.as_str())]);
+    let token = server.first_token.clone().expect("token");
+    let kyoyu = env!("CARGO_BIN_EXE_kyoyu");
+    run(
+        kyoyu,
+        &[
+            "admin",
+            "org",
+            "create",
+            "victim-1",
+            "--kind",
+            "victim",
+            "--database",
+            &url,
+        ],
+    );
+    drop(server);
+    let verified = run(kyoyu, &["audit", "verify", "--database", &url]);
+    let head = verified
+        .trim()
+        .rsplit_once("head ")
+        .map(|(_, head)| head.to_owned())
+        .expect("the head is printed");
+    // The backup: the schema alone, in pg_dump's custom format.
+    let dump = dir.path().join("kyoyu.dump");
+    let dump_text = dump.display().to_string();
+    run(
+        "pg_dump",
+        &[
+            "--schema", &schema, "--format", "custom", "--file", &dump_text, &base,
+        ],
+    );
+    psql(&format!(
+        "SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"
+    ));
+    run("pg_restore", &["--dbname", &base, &dump_text]);
+    let verified = run(
+        kyoyu,
+        &[
+            "audit",
+            "verify",
+            "--database",
+            &url,
+            "--expect-head",
+            &head,
+        ],
+    );
+    assert!(verified.starts_with("ok: "), "{verified}");
+    // The restored installation serves the same token, with its row policies in force.
+    let server = Server::start_with(&store, &[("KYOYU_KEY_FILE", key.as_str())]);
+    assert!(server.first_token.is_none(), "restored, not new");
+    let (status, body) = http(
+        server.address,
+        "GET",
+        "/api/whoami",
+        &[("Authorization", &bearer(&token))],
+        b"",
+    )
+    .expect("whoami");
+    assert_eq!(status, 200, "{body}");
+    drop(server);
+    psql(&format!(
+        "SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"
+    ));
+}
