@@ -174,6 +174,7 @@ impl From<StoreError> for ApiError {
                 "changed meanwhile, read it again and retry: {what}"
             )),
             StoreError::Forbidden(what) => ApiError::forbidden(what),
+            StoreError::Invalid(what) => ApiError::bad_request(what),
             StoreError::Unavailable(what) => {
                 tracing::warn!(%what, "the store is unavailable; answering 503");
                 ApiError::unavailable()

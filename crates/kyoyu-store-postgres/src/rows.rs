@@ -22,10 +22,22 @@ pub(crate) fn database(context: &'static str) -> impl FnOnce(sqlx::Error) -> Sto
     move |error| {
         if is_unavailable(&error) {
             StoreError::Unavailable(format!("{context}: {error}"))
+        } else if is_unstorable_text(&error) {
+            StoreError::Invalid(format!(
+                "{context}: a text holds a character PostgreSQL cannot store (a NUL, U+0000)"
+            ))
         } else {
             StoreError::Database(format!("{context}: {error}"))
         }
     }
+}
+
+/// Whether a bound text was refused for a character PostgreSQL text cannot hold (SQLSTATE
+/// 22021 `character_not_in_repertoire` for a NUL, 22P05 `untranslatable_character`): the
+/// client sent it, so it is the request's fault, never a server error.
+pub(crate) fn is_unstorable_text(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(database)
+        if database.code().is_some_and(|code| matches!(&*code, "22021" | "22P05")))
 }
 
 /// Whether a failure says the database is out of reach for now rather than that the request

@@ -420,3 +420,29 @@ async fn expired_statuses_are_removed_by_the_next_post_of_anyone() {
     owner.close().await.ok();
     store.close().await;
 }
+
+/// A NUL character (which PostgreSQL text cannot hold) in a name a client sent is the request's
+/// fault — `StoreError::Invalid`, a 400 — never a database failure (found by schemathesis: a
+/// consent naming a vendor `"\u0000…"` was a 500).
+#[tokio::test]
+async fn a_nul_in_a_client_text_is_invalid_input_not_a_database_failure() {
+    let Some(schema) = TestSchema::create().await else {
+        return;
+    };
+    let store = schema.open().await;
+    assert!(matches!(
+        store.system_org_by_name("vendor\0x").await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store
+            .system_create_org(&Actor::operator(), "bad\0name", OrgKind::Vendor)
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(
+        store.system_orgs().await.expect("orgs").is_empty(),
+        "nothing written"
+    );
+    store.close().await;
+}

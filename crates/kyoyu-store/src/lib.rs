@@ -481,6 +481,10 @@ pub enum StoreError {
     /// The database failed.
     #[error("database: {0}")]
     Database(String),
+    /// A value the backend cannot store as given (PostgreSQL text holds no NUL character); the
+    /// request's fault, nothing was written.
+    #[error("not storable: {0}")]
+    Invalid(String),
     /// The database cannot be reached or cannot write just now (restarting, connection lost,
     /// disk full, read-only): the request may be retried later; nothing was written.
     #[error("database unavailable: {0}")]

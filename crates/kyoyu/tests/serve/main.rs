@@ -183,23 +183,41 @@ struct SetUp {
 }
 
 fn set_up(data: &Path, env: &[(&str, &str)]) -> SetUp {
-    let server = Server::start(data, env);
+    let data_text = data.display().to_string();
+    set_up_with(&["--data", &data_text], env)
+}
+
+/// [`set_up`] on the store these arguments name (`--data DIR` or `--database URL`).
+fn set_up_with(store: &[&str], env: &[(&str, &str)]) -> SetUp {
+    let store_os: Vec<&std::ffi::OsStr> = store.iter().map(std::ffi::OsStr::new).collect();
+    let server = Server::start_with(&store_os, env);
+    let admin = |arguments: &[&str]| -> String {
+        let output = Command::new(env!("CARGO_BIN_EXE_kyoyu"))
+            .arg("admin")
+            .args(arguments)
+            .args(store)
+            .output()
+            .expect("kyoyu admin runs");
+        assert!(
+            output.status.success(),
+            "kyoyu admin {arguments:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
     let hub_token = server
         .first_token
         .clone()
         .expect("a new server prints its first token");
-    admin(data, &["org", "create", "victim-1", "--kind", "victim"]);
-    let victim_token = admin(
-        data,
-        &[
-            "token",
-            "create",
-            "--org",
-            "victim-1",
-            "--role",
-            "responder",
-        ],
-    );
+    admin(&["org", "create", "victim-1", "--kind", "victim"]);
+    let victim_token = admin(&[
+        "token",
+        "create",
+        "--org",
+        "victim-1",
+        "--role",
+        "responder",
+    ]);
     let victim_token = victim_token.trim_end().to_owned();
     let (status, body) = http(
         server.address,
@@ -745,6 +763,45 @@ fn sigterm_stops_the_server_gracefully() {
 /// (`scripts/schemathesis-hooks.py`) were among what it sent.
 #[test]
 fn schemathesis_finds_no_server_error_in_the_rest_api() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    schemathesis_against(set_up(dir.path(), &[]));
+}
+
+/// The same schemathesis run on the PostgreSQL store (issue 8: on both backends), in a schema
+/// of its own; runs when `TEST_KYOYU_POSTGRES_URL` is set.
+#[test]
+fn schemathesis_finds_no_server_error_on_postgresql() {
+    let Ok(base) = std::env::var("TEST_KYOYU_POSTGRES_URL") else {
+        eprintln!(
+            "SKIPPED schemathesis_finds_no_server_error_on_postgresql: TEST_KYOYU_POSTGRES_URL is not set"
+        );
+        return;
+    };
+    let schema = format!("kyoyu_fuzzapi_{}", std::process::id());
+    let psql = |sql: &str| {
+        let status = Command::new("psql")
+            .args([base.as_str(), "-qAtc", sql])
+            .status()
+            .expect("psql runs");
+        assert!(status.success(), "{sql}");
+    };
+    psql(&format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+    ));
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{separator}options=-csearch_path%3D{schema}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("installation.key").display().to_string();
+    schemathesis_against(set_up_with(
+        &["--database", &url],
+        &[("KYOYU_KEY_FILE", key.as_str())],
+    ));
+    psql(&format!(
+        "SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"
+    ));
+}
+
+fn schemathesis_against(setup: SetUp) {
     let output = Command::new(common::root().join("scripts/schemathesis"))
         .output()
         .expect("scripts/schemathesis runs");
@@ -757,8 +814,6 @@ fn schemathesis_finds_no_server_error_in_the_rest_api() {
         .expect("utf-8")
         .trim()
         .to_owned();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let setup = set_up(dir.path(), &[]);
     let base = format!("http://{}", setup.server.address);
     let scratch = tempfile::tempdir().expect("tempdir");
     let mut sent = Vec::new();
