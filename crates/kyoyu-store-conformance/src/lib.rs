@@ -170,6 +170,7 @@ mod tests {
             include_str!("tenants.rs"),
             include_str!("objects.rs"),
             include_str!("audit.rs"),
+            include_str!("jobs.rs"),
         ];
         let mut defined: Vec<&str> = sources
             .iter()
