@@ -22,7 +22,9 @@
 #      BENCH_PEER_BIG_TIMEOUT (60: seconds medallion gets for the first page of 100,000),
 #      BENCH_KEEP (0; 1 keeps the work dir with the server logs), BENCH_DIR (/tmp),
 #      PEERS_DIR (../shared/peers from the repository root), PEERS_VENV (/tmp/peers-venv),
-#      CARGO_TARGET_DIR (passed to cargo; the binary is taken from there).
+#      CARGO_TARGET_DIR (passed to cargo; the binary is taken from there),
+#      BENCH_DATABASE (a postgres:// URL: kyoyu runs on PostgreSQL, a fresh schema per size,
+#      instead of a fresh SQLite data directory).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
@@ -146,7 +148,14 @@ bench_kyoyu() { # N
   data=$WORK/data-$n
   log=$WORK/serve-$n.log
   port_free "$PORT"
-  "$KYOYU" serve --listen "127.0.0.1:$PORT" --data "$data" >/dev/null 2>"$log" &
+  local store=(--data "$data")
+  if [ -n "${BENCH_DATABASE:-}" ]; then
+    local schema=kyoyu_bench_$n
+    psql "$BENCH_DATABASE" -qAtc "SET client_min_messages = warning; DROP SCHEMA IF EXISTS $schema CASCADE; CREATE SCHEMA $schema" >/dev/null
+    store=(--database "$BENCH_DATABASE?options=-csearch_path%3D$schema")
+    mkdir -p "$data"
+  fi
+  KYOYU_KEY_FILE=$WORK/key-$n KYOYU_METRICS_LISTEN=off "$KYOYU" serve --listen "127.0.0.1:$PORT" "${store[@]}" >/dev/null 2>"$log" &
   SERVER_PID=$!
   for _ in $(seq 600); do
     grep -q '^kyoyu: listening on' "$log" && break
@@ -158,8 +167,8 @@ bench_kyoyu() { # N
   base=http://127.0.0.1:$PORT
   token=$(grep -m1 -oE '^[[:space:]]+kyoyu_[0-9A-Za-z_]+' "$log" | tr -d '[:space:]')
   [ -n "$token" ] || { echo "no first token in the server's banner" >&2; exit 1; }
-  timeout 60 "$KYOYU" admin org create bench-victim --kind victim --data "$data" 2>/dev/null
-  victim=$(timeout 60 "$KYOYU" admin token create --org bench-victim --role responder --data "$data")
+  timeout 60 "$KYOYU" admin org create bench-victim --kind victim "${store[@]}" 2>/dev/null
+  victim=$(timeout 60 "$KYOYU" admin token create --org bench-victim --role responder "${store[@]}")
   community=$(api -X POST "$base/api/communities" -H "Authorization: Bearer $token" \
       -H 'Content-Type: application/json' \
       -d '{"title": "bench", "kind": "A", "max_tlp": "amber"}' |
@@ -185,7 +194,9 @@ bench_kyoyu() { # N
   say "kyoyu_rss_hwm_n$n $(mib VmHWM "$SERVER_PID") MiB"
   say "kyoyu_rss_now_n$n $(mib VmRSS "$SERVER_PID") MiB"
   say "kyoyu_threads_n$n $(awk '$1 == "Threads:" {print $2}' "/proc/$SERVER_PID/status") threads"
-  say "kyoyu_db_size_n$n $(du -sk "$data" | awk '{printf "%.1f", $1 / 1024}') MiB"
+  if [ -z "${BENCH_DATABASE:-}" ]; then
+    say "kyoyu_db_size_n$n $(du -sk "$data" | awk '{printf "%.1f", $1 / 1024}') MiB"
+  fi
   stop_server
 }
 
