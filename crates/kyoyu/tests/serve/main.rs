@@ -97,6 +97,61 @@ impl Drop for Server {
     }
 }
 
+/// A schema of its own on the test PostgreSQL (`TEST_KYOYU_POSTGRES_URL`), created empty and
+/// dropped when this is dropped — declare it first, so the servers on it stop before. `None`
+/// (and a `SKIPPED` line on stderr) when the variable is not set.
+struct PgSchema {
+    /// The database URL the variable gives.
+    base: String,
+    /// The schema's name.
+    name: String,
+    /// The URL with the schema as its search path.
+    url: String,
+}
+
+impl PgSchema {
+    fn create(test: &str, prefix: &str) -> Option<PgSchema> {
+        let Ok(base) = std::env::var("TEST_KYOYU_POSTGRES_URL") else {
+            eprintln!("SKIPPED {test}: TEST_KYOYU_POSTGRES_URL is not set");
+            return None;
+        };
+        let name = format!("{prefix}_{}", std::process::id());
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{separator}options=-csearch_path%3D{name}");
+        let schema = PgSchema { base, name, url };
+        schema.psql(&format!(
+            "SET client_min_messages = warning; DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}",
+            schema.name
+        ));
+        Some(schema)
+    }
+
+    /// Runs SQL on the test database; it must succeed.
+    fn psql(&self, sql: &str) {
+        let status = Command::new("psql")
+            .args([self.base.as_str(), "-qAtc", sql])
+            .stdout(Stdio::null())
+            .status()
+            .expect("psql runs");
+        assert!(status.success(), "{sql}");
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .args([
+                self.base.as_str(),
+                "-qAtc",
+                &format!(
+                    "SET client_min_messages = warning; DROP SCHEMA IF EXISTS {} CASCADE",
+                    self.name
+                ),
+            ])
+            .status();
+    }
+}
+
 /// One HTTP/1.1 request over a fresh connection; the status and the body.
 fn http(
     address: SocketAddr,
@@ -771,33 +826,18 @@ fn schemathesis_finds_no_server_error_in_the_rest_api() {
 /// of its own; runs when `TEST_KYOYU_POSTGRES_URL` is set.
 #[test]
 fn schemathesis_finds_no_server_error_on_postgresql() {
-    let Ok(base) = std::env::var("TEST_KYOYU_POSTGRES_URL") else {
-        eprintln!(
-            "SKIPPED schemathesis_finds_no_server_error_on_postgresql: TEST_KYOYU_POSTGRES_URL is not set"
-        );
+    let Some(pg) = PgSchema::create(
+        "schemathesis_finds_no_server_error_on_postgresql",
+        "kyoyu_fuzzapi",
+    ) else {
         return;
     };
-    let schema = format!("kyoyu_fuzzapi_{}", std::process::id());
-    let psql = |sql: &str| {
-        let status = Command::new("psql")
-            .args([base.as_str(), "-qAtc", sql])
-            .status()
-            .expect("psql runs");
-        assert!(status.success(), "{sql}");
-    };
-    psql(&format!(
-        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-    ));
-    let separator = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{separator}options=-csearch_path%3D{schema}");
+    let url = pg.url.clone();
     let dir = tempfile::tempdir().expect("tempdir");
     let key = dir.path().join("installation.key").display().to_string();
     schemathesis_against(set_up_with(
         &["--database", &url],
         &[("KYOYU_KEY_FILE", key.as_str())],
-    ));
-    psql(&format!(
-        "SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"
     ));
 }
 
@@ -1027,23 +1067,10 @@ fn metrics_are_on_their_own_listener() {
 /// Runs when `TEST_KYOYU_POSTGRES_URL` is set (scripts/test sets it), in a schema of its own.
 #[test]
 fn serve_runs_on_postgresql() {
-    let Ok(base) = std::env::var("TEST_KYOYU_POSTGRES_URL") else {
-        eprintln!("SKIPPED serve_runs_on_postgresql: TEST_KYOYU_POSTGRES_URL is not set");
+    let Some(pg) = PgSchema::create("serve_runs_on_postgresql", "kyoyu_serve") else {
         return;
     };
-    let schema = format!("kyoyu_serve_{}", std::process::id());
-    let psql = |sql: &str| {
-        let status = Command::new("psql")
-            .args([base.as_str(), "-qAtc", sql])
-            .status()
-            .expect("psql runs");
-        assert!(status.success(), "{sql}");
-    };
-    psql(&format!(
-        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-    ));
-    let separator = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{separator}options=-csearch_path%3D{schema}");
+    let url = pg.url.clone();
     let dir = tempfile::tempdir().expect("tempdir");
     let key = dir.path().join("installation.key");
     let key_text = key.display().to_string();
@@ -1094,9 +1121,6 @@ fn serve_runs_on_postgresql() {
         "{}",
         String::from_utf8_lossy(&verify.stderr)
     );
-    psql(&format!(
-        "SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"
-    ));
 }
 
 /// Two `kyoyu serve` processes on one PostgreSQL database share every piece of state (issue 8):
@@ -1106,25 +1130,13 @@ fn serve_runs_on_postgresql() {
 /// one valid chain. Runs when `TEST_KYOYU_POSTGRES_URL` is set, in a schema of its own.
 #[test]
 fn two_servers_on_one_postgresql_share_every_state() {
-    let Ok(base) = std::env::var("TEST_KYOYU_POSTGRES_URL") else {
-        eprintln!(
-            "SKIPPED two_servers_on_one_postgresql_share_every_state: TEST_KYOYU_POSTGRES_URL is not set"
-        );
+    let Some(pg) = PgSchema::create(
+        "two_servers_on_one_postgresql_share_every_state",
+        "kyoyu_two",
+    ) else {
         return;
     };
-    let schema = format!("kyoyu_two_{}", std::process::id());
-    let psql = |sql: &str| {
-        let status = Command::new("psql")
-            .args([base.as_str(), "-qAtc", sql])
-            .status()
-            .expect("psql runs");
-        assert!(status.success(), "{sql}");
-    };
-    psql(&format!(
-        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-    ));
-    let separator = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{separator}options=-csearch_path%3D{schema}");
+    let url = pg.url.clone();
     let dir = tempfile::tempdir().expect("tempdir");
     let key = dir.path().join("installation.key").display().to_string();
     let env = [
@@ -1341,9 +1353,6 @@ fn two_servers_on_one_postgresql_share_every_state() {
         String::from_utf8_lossy(&verify.stdout),
         String::from_utf8_lossy(&verify.stderr)
     );
-    psql(&format!(
-        "SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"
-    ));
 }
 
 /// `kyoyu worker` runs the store's jobs beside a server that leaves them to it (`worker = off`):
@@ -1403,29 +1412,17 @@ fn a_worker_process_runs_the_scheduled_jobs() {
 /// figure is 100). Runs when `TEST_KYOYU_POSTGRES_URL` is set, in a schema of its own.
 #[test]
 fn random_kills_on_postgresql_lose_nothing_acknowledged() {
-    let Ok(base) = std::env::var("TEST_KYOYU_POSTGRES_URL") else {
-        eprintln!(
-            "SKIPPED random_kills_on_postgresql_lose_nothing_acknowledged: TEST_KYOYU_POSTGRES_URL is not set"
-        );
+    let Some(pg) = PgSchema::create(
+        "random_kills_on_postgresql_lose_nothing_acknowledged",
+        "kyoyu_kills",
+    ) else {
         return;
     };
     let kills: usize = std::env::var("TEST_KYOYU_KILLS")
         .ok()
         .and_then(|text| text.parse().ok())
         .unwrap_or(10);
-    let schema = format!("kyoyu_kills_{}", std::process::id());
-    let psql = |sql: &str| {
-        let status = Command::new("psql")
-            .args([base.as_str(), "-qAtc", sql])
-            .status()
-            .expect("psql runs");
-        assert!(status.success(), "{sql}");
-    };
-    psql(&format!(
-        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-    ));
-    let separator = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{separator}options=-csearch_path%3D{schema}");
+    let url = pg.url.clone();
     let dir = tempfile::tempdir().expect("tempdir");
     let key = dir.path().join("installation.key").display().to_string();
     let env = [
@@ -1627,9 +1624,6 @@ fn random_kills_on_postgresql_lose_nothing_acknowledged() {
         String::from_utf8_lossy(&verify.stdout),
         String::from_utf8_lossy(&verify.stderr)
     );
-    psql(&format!(
-        "SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"
-    ));
 }
 
 /// A fault of the database under a running server (issue 8): every connection the server holds
@@ -1637,13 +1631,13 @@ fn random_kills_on_postgresql_lose_nothing_acknowledged() {
 /// caught by the break is a 503 with `Retry-After` — and the server recovers by itself.
 #[test]
 fn lost_database_connections_give_503_and_recover() {
-    let Ok(base) = std::env::var("TEST_KYOYU_POSTGRES_URL") else {
-        eprintln!(
-            "SKIPPED lost_database_connections_give_503_and_recover: TEST_KYOYU_POSTGRES_URL is not set"
-        );
+    let Some(pg) = PgSchema::create(
+        "lost_database_connections_give_503_and_recover",
+        "kyoyu_fault",
+    ) else {
         return;
     };
-    let schema = format!("kyoyu_fault_{}", std::process::id());
+    let base = pg.base.clone();
     let application = format!("kyoyu_fault_{}", std::process::id());
     let psql = |sql: &str| {
         let status = Command::new("psql")
@@ -1653,12 +1647,7 @@ fn lost_database_connections_give_503_and_recover() {
             .expect("psql runs");
         assert!(status.success(), "{sql}");
     };
-    psql(&format!(
-        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-    ));
-    let separator = if base.contains('?') { '&' } else { '?' };
-    let url =
-        format!("{base}{separator}options=-csearch_path%3D{schema}&application_name={application}");
+    let url = format!("{}&application_name={application}", pg.url);
     let dir = tempfile::tempdir().expect("tempdir");
     let key = dir.path().join("installation.key").display().to_string();
     let server = Server::start_with(
@@ -1702,9 +1691,6 @@ fn lost_database_connections_give_503_and_recover() {
     assert_eq!(whoami().0, 200);
     eprintln!("lost_database_connections: answers while connections were killed: {statuses:?}");
     drop(server);
-    psql(&format!(
-        "SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"
-    ));
 }
 
 /// The backup and restore drill of the PostgreSQL store (issue 8, operations; the steps of
@@ -1713,13 +1699,13 @@ fn lost_database_connections_give_503_and_recover() {
 /// the backup; the restored server answers the same token.
 #[test]
 fn a_postgresql_backup_restores_with_its_audit_head() {
-    let Ok(base) = std::env::var("TEST_KYOYU_POSTGRES_URL") else {
-        eprintln!(
-            "SKIPPED a_postgresql_backup_restores_with_its_audit_head: TEST_KYOYU_POSTGRES_URL is not set"
-        );
+    let Some(pg) = PgSchema::create(
+        "a_postgresql_backup_restores_with_its_audit_head",
+        "kyoyu_backup",
+    ) else {
         return;
     };
-    let schema = format!("kyoyu_backup_{}", std::process::id());
+    let (base, schema) = (pg.base.clone(), pg.name.clone());
     let run = |program: &str, arguments: &[&str]| -> String {
         let output = Command::new(program)
             .args(arguments)
@@ -1735,11 +1721,7 @@ fn a_postgresql_backup_restores_with_its_audit_head() {
     let psql = |sql: &str| {
         run("psql", &[base.as_str(), "-qAtc", sql]);
     };
-    psql(&format!(
-        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-    ));
-    let separator = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{separator}options=-csearch_path%3D{schema}");
+    let url = pg.url.clone();
     let dir = tempfile::tempdir().expect("tempdir");
     let key = dir.path().join("installation.key").display().to_string();
     let store = [
@@ -1807,7 +1789,4 @@ fn a_postgresql_backup_restores_with_its_audit_head() {
     .expect("whoami");
     assert_eq!(status, 200, "{body}");
     drop(server);
-    psql(&format!(
-        "SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE"
-    ));
 }
