@@ -58,7 +58,7 @@ pub use objects::{
     date_added_strictly_increases_with_seq, deleting_objects_keeps_the_latest_right,
     objects_belong_to_their_producer, objects_need_owner_or_member, queries_filter_and_page,
     seq_is_never_reused_after_a_delete, statuses_are_seen_only_by_the_poster,
-    version_matching_follows_the_newest_version,
+    version_matching_follows_the_newest_version, versions_in_one_request_are_kept_apart,
 };
 pub use tenants::{
     communities_are_seen_by_owner_and_members_only, consents_are_granted_and_withdrawn,
@@ -112,6 +112,7 @@ macro_rules! __with_cases {
             added_objects_are_stored_once_with_a_complete_status,
             date_added_strictly_increases_with_seq,
             version_matching_follows_the_newest_version,
+            versions_in_one_request_are_kept_apart,
             queries_filter_and_page,
             collections_do_not_mix,
             deleting_objects_keeps_the_latest_right,

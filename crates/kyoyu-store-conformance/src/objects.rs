@@ -275,6 +275,83 @@ pub async fn version_matching_follows_the_newest_version(store: &dyn Store) {
     );
 }
 
+/// Several versions of one object in one request: each stored once, the newest of them (or
+/// of what was stored before) the latest, a repeat within the request a success without a copy.
+pub async fn versions_in_one_request_are_kept_apart(store: &dyn Store) {
+    let (hub, _, _) = hub_member_outsider(store).await;
+    let who = actor(&hub);
+    store
+        .add_objects(
+            hub.id,
+            &who,
+            COLLECTION,
+            &[object("indicator--w", "indicator", 15)],
+            Vec::new(),
+            &[],
+        )
+        .await
+        .unwrap();
+    let status = store
+        .add_objects(
+            hub.id,
+            &who,
+            COLLECTION,
+            &[
+                object("indicator--w", "indicator", 40),
+                object("indicator--w", "indicator", 10),
+                object("indicator--w", "indicator", 40),
+                object("indicator--x", "indicator", 20),
+                object("indicator--x", "indicator", 25),
+                object("indicator--w", "indicator", 30),
+            ],
+            Vec::new(),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(status.successes.len(), 6, "{status:?}");
+    assert!(status.failures.is_empty(), "{status:?}");
+    let all = store
+        .objects(
+            hub.id,
+            COLLECTION,
+            &ObjectQuery {
+                versions: VersionMatch::All,
+                limit: 20,
+                ..ObjectQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    let stored: Vec<_> = all
+        .objects
+        .iter()
+        .map(|o| (o.id.as_str(), o.version.clone()))
+        .collect();
+    assert_eq!(
+        stored,
+        vec![
+            ("indicator--w", version(15)),
+            ("indicator--w", version(40)),
+            ("indicator--w", version(10)),
+            ("indicator--x", version(20)),
+            ("indicator--x", version(25)),
+            ("indicator--w", version(30)),
+        ],
+        "each version once, in the order added"
+    );
+    let latest = store.objects(hub.id, COLLECTION, &query(20)).await.unwrap();
+    let latest: Vec<_> = latest
+        .objects
+        .iter()
+        .map(|o| (o.id.as_str(), o.version.clone()))
+        .collect();
+    assert_eq!(
+        latest,
+        vec![("indicator--w", version(40)), ("indicator--x", version(25))]
+    );
+}
+
 /// Filters by id, type, spec version and `added_after` (strictly after), and paging by `seq` with `more`.
 pub async fn queries_filter_and_page(store: &dyn Store) {
     let (hub, _, _) = hub_member_outsider(store).await;

@@ -28,10 +28,10 @@ use crate::{audit_log, communities};
 
 const TABLE: &str = "stix_objects";
 
-/// Every stored version of one object (the lookup of each added object, by the unique
-/// `(collection, id, version)` index).
-const VERSIONS_OF_ONE: &str =
-    "SELECT seq, version, submitter, json FROM stix_objects WHERE collection = $1 AND id = $2";
+/// Every stored version of the ids of one request (by the unique `(collection, id, version)`
+/// index).
+const VERSIONS_OF_MANY: &str = "SELECT id, seq, version, submitter, json FROM stix_objects
+     WHERE collection = $1 AND id = ANY($2)";
 
 fn not_found(collection: &str) -> StoreError {
     StoreError::NotFound(format!("collection {collection:?}"))
@@ -63,29 +63,15 @@ pub(crate) async fn add(
     let request_timestamp = now();
     let mut successes = Vec::with_capacity(objects.len());
     let mut failures = failures;
+    // What is stored of every id in the request, in one query (then kept up to date in memory
+    // as the request's own versions are accepted: a request may carry several versions of one
+    // object).
+    let mut known = stored_versions(connection, collection, objects).await?;
+    let mut rows = NewRows::default();
+    // Ids whose stored newest version is superseded by this request.
+    let mut superseded: Vec<&str> = Vec::new();
     for object in objects {
-        let rows = sqlx::query(VERSIONS_OF_ONE)
-            .bind(collection)
-            .bind(&object.id)
-            .fetch_all(&mut *connection)
-            .await
-            .map_err(database("looking up an object's versions"))?;
-        let mut first: Option<(i64, Option<i64>)> = None;
-        let mut newest: Option<String> = None;
-        let mut present: Option<String> = None;
-        for row in &rows {
-            let seq: i64 = get(row, TABLE, "seq")?;
-            let version: String = get(row, TABLE, "version")?;
-            if first.is_none_or(|(first_seq, _)| seq < first_seq) {
-                first = Some((seq, get(row, TABLE, "submitter")?));
-            }
-            if version == object.version {
-                present = Some(get(row, TABLE, "json")?);
-            }
-            if newest.as_ref().is_none_or(|newest| version > *newest) {
-                newest = Some(version);
-            }
-        }
+        let entry = known.entry(object.id.as_str()).or_default();
         let refuse = |message: String| StatusDetail {
             id: object.id.clone(),
             version: object.version.clone(),
@@ -93,7 +79,7 @@ pub(crate) async fn add(
         };
         // An object belongs to the tenant that first stored its id in the collection: only it,
         // and the hub that owns the community (moderation), add versions of it.
-        let producer = first.and_then(|(_, submitter)| submitter);
+        let producer = entry.first.and_then(|(_, submitter)| submitter);
         if let Some(producer) = producer
             && producer != tenant.0
             && standing != Standing::Owner
@@ -104,10 +90,10 @@ pub(crate) async fn add(
             )));
             continue;
         }
-        if let Some(stored) = present {
+        if let Some(stored) = entry.versions.get(object.version.as_str()) {
             // The same version again: a success without a second copy when it is the same
             // object, refused when it says something else under the same version.
-            if same_json(&stored, &object.json) {
+            if same_json(stored, &object.json) {
                 successes.push(StatusDetail {
                     id: object.id.clone(),
                     version: object.version.clone(),
@@ -138,51 +124,74 @@ pub(crate) async fn add(
             };
             audit_log::append(connection, Some(tenant), actor, &moderated).await?;
         }
-        let is_latest = match &newest {
-            Some(newest) => object.version > *newest,
-            None => true,
-        };
+        let is_latest = entry
+            .newest
+            .as_ref()
+            .is_none_or(|newest| object.version.as_str() > newest.as_str());
         if is_latest {
-            sqlx::query(
-                "UPDATE stix_objects SET is_latest = false
-                 WHERE collection = $1 AND id = $2 AND is_latest",
-            )
-            .bind(collection)
-            .bind(&object.id)
-            .execute(&mut *connection)
-            .await
-            .map_err(database("marking an object's older versions"))?;
+            match entry.newest_row {
+                // The newest so far is one of this request's rows: it is no longer the latest.
+                Some(NewestRow::New(index)) => rows.is_latest[index] = false,
+                Some(NewestRow::Stored) => superseded.push(object.id.as_str()),
+                None => {}
+            }
+            entry.newest = Some(object.version.clone());
+            entry.newest_row = Some(NewestRow::New(rows.id.len()));
         }
         let date_added = match last {
             Some(last) if request_timestamp <= last => last + TimeDelta::microseconds(1),
             _ => request_timestamp,
         };
         last = Some(date_added);
+        if entry.first.is_none() {
+            entry.first = Some((i64::MAX, Some(tenant.0)));
+        }
+        entry
+            .versions
+            .insert(object.version.as_str().into(), object.json.clone());
+        rows.push(object, date_added, is_latest);
+    }
+    if !superseded.is_empty() {
+        superseded.sort_unstable();
+        superseded.dedup();
+        sqlx::query(
+            "UPDATE stix_objects SET is_latest = false
+             WHERE collection = $1 AND id = ANY($2) AND is_latest",
+        )
+        .bind(collection)
+        .bind(&superseded)
+        .execute(&mut *connection)
+        .await
+        .map_err(database("marking objects' older versions"))?;
+    }
+    if !rows.id.is_empty() {
+        // One statement for every new row; the audience lists travel as array literals
+        // (`{1,2}`), since a parameter cannot be an array of arrays of different lengths.
         sqlx::query(
             "INSERT INTO stix_objects (collection, id, type, spec_version, version, date_added,
                                        tlp, audience, submitter, is_latest, json)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             SELECT $1, r.id, r.type, r.spec_version, r.version, r.date_added, r.tlp,
+                    r.audience::bigint[], $2, r.is_latest, r.json
+             FROM UNNEST($3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
+                         $8::text[], $9::text[], $10::boolean[], $11::text[])
+                  WITH ORDINALITY AS r(id, type, spec_version, version, date_added, tlp,
+                                       audience, is_latest, json, n)
+             ORDER BY r.n",
         )
         .bind(collection)
-        .bind(&object.id)
-        .bind(&object.object_type)
-        .bind(&object.spec_version)
-        .bind(&object.version)
-        .bind(date_added)
-        .bind(object.tlp.map(Tlp::as_str))
-        .bind(
-            object
-                .audience
-                .iter()
-                .map(|org| org.0)
-                .collect::<Vec<i64>>(),
-        )
         .bind(tenant.0)
-        .bind(is_latest)
-        .bind(&object.json)
+        .bind(&rows.id)
+        .bind(&rows.object_type)
+        .bind(&rows.spec_version)
+        .bind(&rows.version)
+        .bind(&rows.date_added)
+        .bind(&rows.tlp)
+        .bind(&rows.audience)
+        .bind(&rows.is_latest)
+        .bind(&rows.json)
         .execute(&mut *connection)
         .await
-        .map_err(database("storing an object"))?;
+        .map_err(database("storing objects"))?;
     }
     if let Some(last) = last {
         sqlx::query("UPDATE stix_clock SET last_date_added = $1 WHERE id = 1")
@@ -244,6 +253,102 @@ fn same_json(stored: &str, posted: &str) -> bool {
             ),
             (Ok(a), Ok(b)) if a == b
         )
+}
+
+/// Where the newest version of an id seen so far lives.
+#[derive(Debug, Clone, Copy)]
+enum NewestRow {
+    /// In the table.
+    Stored,
+    /// Among this request's new rows, at this index.
+    New(usize),
+}
+
+/// What is known of one id while a request is added.
+#[derive(Debug, Default)]
+struct Known {
+    /// The first stored version's seq and submitter (the id's producer).
+    first: Option<(i64, Option<i64>)>,
+    /// Every version's JSON text.
+    versions: std::collections::HashMap<Box<str>, String>,
+    /// The newest version.
+    newest: Option<String>,
+    /// Where that newest version is.
+    newest_row: Option<NewestRow>,
+}
+
+/// The stored versions of every id of `objects` in the collection, in one query (through the
+/// unique `(collection, id, version)` index).
+async fn stored_versions<'a>(
+    connection: &mut PgConnection,
+    collection: &str,
+    objects: &'a [NewObject],
+) -> Result<std::collections::HashMap<&'a str, Known>, StoreError> {
+    let mut ids: Vec<&str> = objects.iter().map(|object| object.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut known: std::collections::HashMap<&'a str, Known> =
+        std::collections::HashMap::with_capacity(ids.len());
+    let stored = sqlx::query(VERSIONS_OF_MANY)
+        .bind(collection)
+        .bind(&ids)
+        .fetch_all(&mut *connection)
+        .await
+        .map_err(database("looking up objects' versions"))?;
+    for row in &stored {
+        let id: String = get(row, TABLE, "id")?;
+        let Ok(index) = ids.binary_search(&id.as_str()) else {
+            continue;
+        };
+        let entry = known.entry(ids[index]).or_default();
+        let seq: i64 = get(row, TABLE, "seq")?;
+        let version: String = get(row, TABLE, "version")?;
+        if entry.first.is_none_or(|(first_seq, _)| seq < first_seq) {
+            entry.first = Some((seq, get(row, TABLE, "submitter")?));
+        }
+        if entry.newest.as_ref().is_none_or(|newest| version > *newest) {
+            entry.newest = Some(version.clone());
+            entry.newest_row = Some(NewestRow::Stored);
+        }
+        entry
+            .versions
+            .insert(version.into_boxed_str(), get(row, TABLE, "json")?);
+    }
+    Ok(known)
+}
+
+/// The new rows of one request, column by column (bound as arrays to one `INSERT … SELECT
+/// FROM UNNEST`).
+#[derive(Debug, Default)]
+struct NewRows {
+    id: Vec<String>,
+    object_type: Vec<String>,
+    spec_version: Vec<String>,
+    version: Vec<String>,
+    date_added: Vec<DateTime<Utc>>,
+    tlp: Vec<Option<&'static str>>,
+    audience: Vec<String>,
+    is_latest: Vec<bool>,
+    json: Vec<String>,
+}
+
+impl NewRows {
+    fn push(&mut self, object: &NewObject, date_added: DateTime<Utc>, is_latest: bool) {
+        self.id.push(object.id.clone());
+        self.object_type.push(object.object_type.clone());
+        self.spec_version.push(object.spec_version.clone());
+        self.version.push(object.version.clone());
+        self.date_added.push(date_added);
+        self.tlp.push(object.tlp.map(Tlp::as_str));
+        let audience: Vec<String> = object
+            .audience
+            .iter()
+            .map(|org| org.0.to_string())
+            .collect();
+        self.audience.push(format!("{{{}}}", audience.join(",")));
+        self.is_latest.push(is_latest);
+        self.json.push(object.json.clone());
+    }
 }
 
 /// A value bound to a page query.
