@@ -10,18 +10,24 @@
 //! period across every process, and survives the process that noticed it was due.
 //!
 //! The jobs today: `audit_verify` (every `audit_verify_seconds`: walks the whole audit chain and
-//! logs an error naming the break when there is one). The hub's correlation, embargo release and
-//! feedback arrive as further kinds.
+//! logs an error naming the break when there is one) and `submission` (a member's POST into a
+//! hub's collection, enqueued by the store in the POST's own transaction — the outbox: the hub
+//! takes it in, recorded as a `submission_received` entry in the hub's audit trail; the hub's
+//! correlation joins this handler). A handler returns its visible effect instead of writing it,
+//! and the store records it in the transaction that marks the job done, so a job run twice by
+//! two workers (one presumed dead) still has one effect. Embargo release and feedback arrive as
+//! further kinds.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use kyoyu_core::usecase::collections::SUBMISSION_JOB;
 use kyoyu_store::jobs::failed;
-use kyoyu_store::{Job, JobOutcome, NewJob, Store, StoreResult};
+use kyoyu_store::{Actor, AuditAction, Job, JobEffect, JobOutcome, NewJob, Store, StoreResult};
 
 /// The kinds this worker runs.
-pub const KINDS: [&str; 1] = ["audit_verify"];
+pub const KINDS: [&str; 2] = ["audit_verify", SUBMISSION_JOB];
 
 /// How a worker runs.
 #[derive(Debug, Clone)]
@@ -88,12 +94,18 @@ pub async fn round(
         .system_claim(&settings.name, &KINDS, settings.lease, settings.batch, now)
         .await?;
     for job in jobs {
-        let outcome = match run_job(store, &job).await {
-            Ok(()) => JobOutcome::Done,
-            Err(error) => failed(job.attempts, Utc::now(), error),
+        let (outcome, effect) = match run_job(store, &settings.name, &job).await {
+            Ok(effect) => (JobOutcome::Done, effect),
+            Err(error) => (failed(job.attempts, Utc::now(), error), None),
         };
         if !store
-            .system_finish(job.id, &settings.name, &outcome, Utc::now())
+            .system_finish(
+                job.id,
+                &settings.name,
+                &outcome,
+                effect.as_ref(),
+                Utc::now(),
+            )
             .await?
         {
             tracing::warn!(job = job.id, kind = %job.kind, "the job's lease ran out before it finished; another worker has it");
@@ -103,22 +115,58 @@ pub async fn round(
     Ok(done)
 }
 
-async fn run_job(store: &dyn Store, job: &Job) -> Result<(), String> {
+/// Runs one job; its visible effect, if it has one, for the store to record with its end.
+async fn run_job(store: &dyn Store, worker: &str, job: &Job) -> Result<Option<JobEffect>, String> {
     match job.kind.as_str() {
         "audit_verify" => match kyoyu_store::audit::verify_store(store).await {
             Ok(Ok((entries, head))) => {
                 tracing::info!(entries, %head, "audit chain verified");
-                Ok(())
+                Ok(None)
             }
             // The check itself worked: the finding is an alarm for the operator, not a retry.
             Ok(Err(broken)) => {
                 tracing::error!(%broken, "the audit log was altered after it was written / 監査ログが改ざんされています");
-                Ok(())
+                Ok(None)
             }
             Err(error) => Err(format!("reading the audit log: {error}")),
         },
+        SUBMISSION_JOB => submission(worker, job).map(Some),
         other => Err(format!("no handler for job kind `{other}`")),
     }
+}
+
+/// A member's submission taken into the hub's work: the entry in the hub's trail that says so.
+fn submission(worker: &str, job: &Job) -> Result<JobEffect, String> {
+    let field = |name: &str| {
+        job.payload
+            .get(name)
+            .ok_or_else(|| format!("job {}: the payload has no `{name}`", job.id))
+    };
+    let text = |name: &str| {
+        field(name)?
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("job {}: `{name}` is not a text", job.id))
+    };
+    let hub = job
+        .tenant
+        .ok_or_else(|| format!("job {}: a submission names its hub", job.id))?;
+    let objects = field("stored")?
+        .as_u64()
+        .and_then(|count| usize::try_from(count).ok())
+        .ok_or_else(|| format!("job {}: `stored` is not a count", job.id))?;
+    Ok(JobEffect {
+        tenant: Some(hub),
+        actor: Actor {
+            org: Some(hub),
+            who: format!("worker {worker} (job {})", job.id),
+        },
+        action: AuditAction::SubmissionReceived {
+            collection: text("collection")?,
+            status: text("status")?,
+            objects,
+        },
+    })
 }
 
 /// Runs rounds until `shutdown` completes; a store that fails is logged and retried after the
@@ -193,7 +241,9 @@ mod tests {
             attempts: 1,
             lease_until: Utc::now(),
         };
-        let error = run_job(&store, &job).await.expect_err("no handler");
+        let error = run_job(&store, "test-worker", &job)
+            .await
+            .expect_err("no handler");
         assert!(error.contains("no_such_kind"), "{error}");
     }
 }

@@ -70,7 +70,10 @@ async fn a_bit_of_everything(store: &dyn Store) -> (Org, Org, usize) {
             COLLECTION,
             &[object("indicator--1", "indicator", 0)],
             Vec::new(),
-            &[released.clone(), released],
+            &kyoyu_store::Effects {
+                outflows: &[released.clone(), released],
+                jobs: &[],
+            },
         )
         .await
         .unwrap(); // 15, 16, 17

@@ -1,12 +1,15 @@
 //! The job queue's rules, for every backend: claimed once, a dead worker's job claimed again
 //! after its lease, a stale worker cannot finish it, retries wait, keys de-duplicate, a schedule
-//! runs once per period.
+//! runs once per period, an add's outbox jobs are written with its objects only, a job's effect
+//! is recorded once.
 
 use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone as _, Utc};
-use kyoyu_store::{JobOutcome, NewJob, Store};
+use kyoyu_store::{Actor, AuditAction, Effects, JobEffect, JobOutcome, NewJob, Store, StoreError};
+
+use crate::fixtures::{COLLECTION, actor, hub_member_outsider, object};
 
 fn at(seconds: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(1_790_000_000 + seconds, 0)
@@ -97,14 +100,14 @@ pub async fn a_dead_workers_job_is_claimed_again_after_its_lease(store: &dyn Sto
     assert_eq!((again[0].id, again[0].attempts), (id, 2));
     assert!(
         !store
-            .system_finish(id, "dies", &JobOutcome::Done, at(32))
+            .system_finish(id, "dies", &JobOutcome::Done, None, at(32))
             .await
             .expect("finish"),
         "the presumed-dead worker cannot finish it"
     );
     assert!(
         store
-            .system_finish(id, "other", &JobOutcome::Done, at(33))
+            .system_finish(id, "other", &JobOutcome::Done, None, at(33))
             .await
             .expect("finish")
     );
@@ -144,7 +147,7 @@ pub async fn retries_wait_and_dead_jobs_stay_dead(store: &dyn Store) {
     };
     assert!(
         store
-            .system_finish(id, "w", &retry, at(11))
+            .system_finish(id, "w", &retry, None, at(11))
             .await
             .expect("finish")
     );
@@ -167,7 +170,7 @@ pub async fn retries_wait_and_dead_jobs_stay_dead(store: &dyn Store) {
     };
     assert!(
         store
-            .system_finish(id, "w", &dead, at(72))
+            .system_finish(id, "w", &dead, None, at(72))
             .await
             .expect("finish")
     );
@@ -208,7 +211,7 @@ pub async fn job_keys_deduplicate_unfinished_jobs(store: &dyn Store) {
     assert_eq!(claimed.len(), 1);
     assert!(
         store
-            .system_finish(first, "w", &JobOutcome::Done, at(2))
+            .system_finish(first, "w", &JobOutcome::Done, None, at(2))
             .await
             .expect("finish")
     );
@@ -254,5 +257,129 @@ pub async fn a_schedule_runs_once_per_period(store: &dyn Store) {
             .system_schedule_due("other", every, at(601))
             .await
             .expect("due")
+    );
+}
+
+fn outbox_job(hub: &kyoyu_store::Org) -> NewJob {
+    NewJob {
+        kind: "submission".into(),
+        tenant: Some(hub.id),
+        payload: serde_json::json!({"collection": COLLECTION}),
+        key: None,
+        run_after: Utc::now(),
+    }
+}
+
+/// The transactional outbox: a member's add writes its jobs in its own transaction — with the
+/// status id and the count stored filled in — and an add that stores nothing new, or fails,
+/// writes none.
+pub async fn an_adds_jobs_are_written_with_its_objects_only(store: &dyn Store) {
+    let (hub, member, outsider) = hub_member_outsider(store).await;
+    let jobs = [outbox_job(&hub)];
+    let effects = Effects {
+        outflows: &[],
+        jobs: &jobs,
+    };
+    let objects = [
+        object("indicator--o1", "indicator", 1),
+        object("indicator--o2", "indicator", 1),
+    ];
+    let add = async || {
+        store
+            .add_objects(
+                member.id,
+                &actor(&member),
+                COLLECTION,
+                &objects,
+                Vec::new(),
+                &effects,
+            )
+            .await
+            .expect("add")
+    };
+    let status = add().await;
+    // The same objects again store nothing new: no second job.
+    add().await;
+    // An outsider's add fails as a whole: no job either.
+    let refused = store
+        .add_objects(
+            outsider.id,
+            &actor(&outsider),
+            COLLECTION,
+            &[object("indicator--o3", "indicator", 1)],
+            Vec::new(),
+            &effects,
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::NotFound(_))),
+        "{refused:?}"
+    );
+    let later = Utc::now() + chrono::Duration::seconds(5);
+    let claimed = store
+        .system_claim("w", &["submission"], LEASE, 10, later)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1, "{claimed:?}");
+    assert_eq!(claimed[0].tenant, Some(hub.id));
+    assert_eq!(
+        claimed[0].payload,
+        serde_json::json!({"collection": COLLECTION, "status": status.id, "stored": 2})
+    );
+}
+
+/// A done job's effect is recorded with its end, once: the worker that lost its lease records
+/// nothing, the one that finishes records the entry in the named tenant's trail.
+pub async fn a_jobs_effect_is_recorded_once(store: &dyn Store) {
+    let (hub, _, _) = hub_member_outsider(store).await;
+    let id = store
+        .system_enqueue(&job("submission", None, at(0)))
+        .await
+        .expect("enqueue");
+    let effect = |worker: &str| JobEffect {
+        tenant: Some(hub.id),
+        actor: Actor {
+            org: Some(hub.id),
+            who: format!("worker {worker} (job {id})"),
+        },
+        action: AuditAction::SubmissionReceived {
+            collection: COLLECTION.into(),
+            status: "status-1".into(),
+            objects: 2,
+        },
+    };
+    let before = store.audit_entries(hub.id, 0, 1000).await.expect("audit");
+    store
+        .system_claim("dies", &["submission"], LEASE, 1, at(0))
+        .await
+        .expect("claim");
+    store
+        .system_claim("other", &["submission"], LEASE, 1, at(31))
+        .await
+        .expect("claim again");
+    let lost = store
+        .system_finish(id, "dies", &JobOutcome::Done, Some(&effect("dies")), at(32))
+        .await
+        .expect("finish");
+    assert!(!lost, "the presumed-dead worker does not finish it");
+    let done = store
+        .system_finish(
+            id,
+            "other",
+            &JobOutcome::Done,
+            Some(&effect("other")),
+            at(33),
+        )
+        .await
+        .expect("finish");
+    assert!(done);
+    let after = store.audit_entries(hub.id, 0, 1000).await.expect("audit");
+    let new: Vec<_> = after[before.len()..].iter().collect();
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!(new[0].actor, format!("worker other (job {id})"));
+    assert!(
+        new[0].action.contains("submission_received"),
+        "{}",
+        new[0].action
     );
 }

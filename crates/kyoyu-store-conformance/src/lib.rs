@@ -49,7 +49,8 @@ use kyoyu_store::Store;
 
 pub use audit::{a_chain_break_is_reported, every_change_is_in_an_intact_audit_chain};
 pub use jobs::{
-    a_dead_workers_job_is_claimed_again_after_its_lease, a_schedule_runs_once_per_period,
+    a_dead_workers_job_is_claimed_again_after_its_lease, a_jobs_effect_is_recorded_once,
+    a_schedule_runs_once_per_period, an_adds_jobs_are_written_with_its_objects_only,
     job_keys_deduplicate_unfinished_jobs, jobs_are_claimed_by_exactly_one_worker,
     retries_wait_and_dead_jobs_stay_dead,
 };
@@ -126,6 +127,8 @@ macro_rules! __with_cases {
             retries_wait_and_dead_jobs_stay_dead,
             job_keys_deduplicate_unfinished_jobs,
             a_schedule_runs_once_per_period,
+            an_adds_jobs_are_written_with_its_objects_only,
+            a_jobs_effect_is_recorded_once,
         }
     };
 }

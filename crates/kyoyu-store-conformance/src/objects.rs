@@ -24,7 +24,14 @@ pub async fn objects_need_owner_or_member(store: &dyn Store) {
     ] {
         let allowed = standing.is_some();
         let added = store
-            .add_objects(org.id, &actor(org), COLLECTION, &objects, Vec::new(), &[])
+            .add_objects(
+                org.id,
+                &actor(org),
+                COLLECTION,
+                &objects,
+                Vec::new(),
+                &kyoyu_store::Effects::NONE,
+            )
             .await;
         assert_eq!(added.is_ok(), allowed, "{}", org.name);
         let read = store.objects(org.id, COLLECTION, &query(10)).await;
@@ -43,7 +50,14 @@ pub async fn objects_need_owner_or_member(store: &dyn Store) {
     }
     assert!(is_not_found(
         store
-            .add_objects(hub.id, &actor(&hub), "no-such", &objects, Vec::new(), &[])
+            .add_objects(
+                hub.id,
+                &actor(&hub),
+                "no-such",
+                &objects,
+                Vec::new(),
+                &kyoyu_store::Effects::NONE
+            )
             .await
     ));
     assert!(is_not_found(
@@ -83,7 +97,7 @@ pub async fn added_objects_are_stored_once_with_a_complete_status(store: &dyn St
             COLLECTION,
             &objects,
             failures.clone(),
-            &[],
+            &kyoyu_store::Effects::NONE,
         )
         .await
         .unwrap();
@@ -113,7 +127,7 @@ pub async fn added_objects_are_stored_once_with_a_complete_status(store: &dyn St
             COLLECTION,
             &objects[..2],
             Vec::new(),
-            &[],
+            &kyoyu_store::Effects::NONE,
         )
         .await
         .unwrap();
@@ -151,13 +165,27 @@ pub async fn date_added_strictly_increases_with_seq(store: &dyn Store) {
         .map(|n| object(&format!("indicator--b{n}"), "indicator", 0))
         .collect();
     store
-        .add_objects(hub.id, &actor(&hub), COLLECTION, &batch, Vec::new(), &[])
+        .add_objects(
+            hub.id,
+            &actor(&hub),
+            COLLECTION,
+            &batch,
+            Vec::new(),
+            &kyoyu_store::Effects::NONE,
+        )
         .await
         .unwrap();
     for n in 0..30 {
         let one = [object(&format!("indicator--s{n}"), "indicator", 0)];
         store
-            .add_objects(hub.id, &actor(&hub), COLLECTION, &one, Vec::new(), &[])
+            .add_objects(
+                hub.id,
+                &actor(&hub),
+                COLLECTION,
+                &one,
+                Vec::new(),
+                &kyoyu_store::Effects::NONE,
+            )
             .await
             .unwrap();
     }
@@ -190,7 +218,7 @@ pub async fn version_matching_follows_the_newest_version(store: &dyn Store) {
                 COLLECTION,
                 &[object("indicator--v", "indicator", minute)],
                 Vec::new(),
-                &[],
+                &kyoyu_store::Effects::NONE,
             )
             .await
             .unwrap();
@@ -202,7 +230,7 @@ pub async fn version_matching_follows_the_newest_version(store: &dyn Store) {
             COLLECTION,
             &[object("malware--m", "malware", 5)],
             Vec::new(),
-            &[],
+            &kyoyu_store::Effects::NONE,
         )
         .await
         .unwrap();
@@ -287,7 +315,7 @@ pub async fn versions_in_one_request_are_kept_apart(store: &dyn Store) {
             COLLECTION,
             &[object("indicator--w", "indicator", 15)],
             Vec::new(),
-            &[],
+            &kyoyu_store::Effects::NONE,
         )
         .await
         .unwrap();
@@ -305,7 +333,7 @@ pub async fn versions_in_one_request_are_kept_apart(store: &dyn Store) {
                 object("indicator--w", "indicator", 30),
             ],
             Vec::new(),
-            &[],
+            &kyoyu_store::Effects::NONE,
         )
         .await
         .unwrap();
@@ -360,7 +388,14 @@ pub async fn queries_filter_and_page(store: &dyn Store) {
         .map(|n| object(&format!("indicator--{n}"), "indicator", 0))
         .collect();
     store
-        .add_objects(hub.id, &who, COLLECTION, &first, Vec::new(), &[])
+        .add_objects(
+            hub.id,
+            &who,
+            COLLECTION,
+            &first,
+            Vec::new(),
+            &kyoyu_store::Effects::NONE,
+        )
         .await
         .unwrap();
     let mut second: Vec<_> = (0..5)
@@ -368,7 +403,14 @@ pub async fn queries_filter_and_page(store: &dyn Store) {
         .collect();
     second[4].spec_version = "2.0".into();
     store
-        .add_objects(hub.id, &who, COLLECTION, &second, Vec::new(), &[])
+        .add_objects(
+            hub.id,
+            &who,
+            COLLECTION,
+            &second,
+            Vec::new(),
+            &kyoyu_store::Effects::NONE,
+        )
         .await
         .unwrap();
     let everything = store
@@ -530,7 +572,7 @@ pub async fn collections_do_not_mix(store: &dyn Store) {
             COLLECTION,
             &[object("indicator--1", "indicator", 0)],
             Vec::new(),
-            &[],
+            &kyoyu_store::Effects::NONE,
         )
         .await
         .unwrap();
@@ -541,7 +583,7 @@ pub async fn collections_do_not_mix(store: &dyn Store) {
             other,
             &[object("indicator--1", "indicator", 1)],
             Vec::new(),
-            &[],
+            &kyoyu_store::Effects::NONE,
         )
         .await
         .unwrap();
@@ -574,7 +616,14 @@ pub async fn deleting_objects_keeps_the_latest_right(store: &dyn Store) {
         .map(|m| object("indicator--d", "indicator", m))
         .collect();
     store
-        .add_objects(hub.id, &who, COLLECTION, &versions, Vec::new(), &[])
+        .add_objects(
+            hub.id,
+            &who,
+            COLLECTION,
+            &versions,
+            Vec::new(),
+            &kyoyu_store::Effects::NONE,
+        )
         .await
         .unwrap();
     store
@@ -584,7 +633,7 @@ pub async fn deleting_objects_keeps_the_latest_right(store: &dyn Store) {
             COLLECTION,
             &[object("malware--keep", "malware", 1)],
             Vec::new(),
-            &[],
+            &kyoyu_store::Effects::NONE,
         )
         .await
         .unwrap();
@@ -646,7 +695,7 @@ pub async fn deleting_objects_keeps_the_latest_right(store: &dyn Store) {
             COLLECTION,
             &[object("indicator--d", "indicator", 4)],
             Vec::new(),
-            &[],
+            &kyoyu_store::Effects::NONE,
         )
         .await
         .unwrap();
@@ -674,7 +723,7 @@ pub async fn deleting_objects_keeps_the_latest_right(store: &dyn Store) {
             COLLECTION,
             &[object("indicator--d", "indicator", 5)],
             Vec::new(),
-            &[],
+            &kyoyu_store::Effects::NONE,
         )
         .await
         .unwrap();
@@ -732,7 +781,7 @@ pub async fn seq_is_never_reused_after_a_delete(store: &dyn Store) {
             COLLECTION,
             &[object("indicator--1", "indicator", 0)],
             Vec::new(),
-            &[],
+            &kyoyu_store::Effects::NONE,
         )
         .await
         .unwrap();
@@ -753,7 +802,7 @@ pub async fn seq_is_never_reused_after_a_delete(store: &dyn Store) {
             COLLECTION,
             &[object("indicator--2", "indicator", 0)],
             Vec::new(),
-            &[],
+            &kyoyu_store::Effects::NONE,
         )
         .await
         .unwrap();
@@ -780,7 +829,7 @@ pub async fn statuses_are_seen_only_by_the_poster(store: &dyn Store) {
             COLLECTION,
             &[object("indicator--1", "indicator", 0)],
             Vec::new(),
-            &[],
+            &kyoyu_store::Effects::NONE,
         )
         .await
         .unwrap();
@@ -816,7 +865,7 @@ pub async fn objects_belong_to_their_producer(store: &dyn Store) {
                     COLLECTION,
                     &objects,
                     Vec::new(),
-                    &[],
+                    &kyoyu_store::Effects::NONE,
                 )
                 .await
                 .unwrap()

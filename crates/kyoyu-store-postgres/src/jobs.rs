@@ -6,14 +6,17 @@
 //! none can take a job another holds under an unexpired lease. Finishing is conditional on the
 //! worker still holding the job (`state = 'running' AND worker = $`), like on SQLite. A
 //! schedule's next run moves with a conditional `UPDATE`: under READ COMMITTED the second of
-//! two concurrent updates re-reads the moved row and no longer matches.
+//! two concurrent updates re-reads the moved row and no longer matches. A done job's effect (an
+//! audit entry) is appended in the transaction that marks it done, so it is recorded once. The
+//! one write a tenant's scope may make here is the outbox's INSERT (`enqueue_outbox`).
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use kyoyu_store::{Job, JobOutcome, NewJob, OrgId, QueueStats, StoreResult};
+use kyoyu_store::{Job, JobEffect, JobOutcome, NewJob, OrgId, QueueStats, StoreError, StoreResult};
 use sqlx::PgConnection;
 
+use crate::audit_log;
 use crate::rows::{database, get, json, to_json};
 
 fn later(now: DateTime<Utc>, by: Duration) -> DateTime<Utc> {
@@ -52,6 +55,34 @@ pub(crate) async fn enqueue(
     .await
     .map_err(database("looking up a job's key"))?;
     get(&open, "jobs", "id")
+}
+
+/// Writes a job of the transactional outbox inside the transaction of the change that causes it,
+/// in that change's (tenant's) scope: a plain INSERT, since the tenant's policy lets it add a
+/// queued job but never read one (so neither `RETURNING` nor a de-duplication key).
+pub(crate) async fn enqueue_outbox(
+    connection: &mut PgConnection,
+    job: &NewJob,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    if job.key.is_some() {
+        return Err(StoreError::Invalid(
+            "a job of the outbox carries no de-duplication key".into(),
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO jobs (kind, tenant, payload, state, run_after, created) \
+         VALUES ($1, $2, $3, 'queued', $4, $5)",
+    )
+    .bind(&job.kind)
+    .bind(job.tenant.map(|tenant| tenant.0))
+    .bind(to_json(&job.payload, "a job's payload")?)
+    .bind(job.run_after)
+    .bind(now)
+    .execute(&mut *connection)
+    .await
+    .map_err(database("enqueuing a job"))?;
+    Ok(())
 }
 
 pub(crate) async fn claim(
@@ -104,6 +135,7 @@ pub(crate) async fn finish(
     id: i64,
     worker: &str,
     outcome: &JobOutcome,
+    effect: Option<&JobEffect>,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
     let result = match outcome {
@@ -134,7 +166,14 @@ pub(crate) async fn finish(
     .execute(&mut *connection)
     .await
     .map_err(database("finishing a job"))?;
-    Ok(result.rows_affected() == 1)
+    let held = result.rows_affected() == 1;
+    if held
+        && *outcome == JobOutcome::Done
+        && let Some(effect) = effect
+    {
+        audit_log::append(connection, effect.tenant, &effect.actor, &effect.action).await?;
+    }
+    Ok(held)
 }
 
 pub(crate) async fn stats(

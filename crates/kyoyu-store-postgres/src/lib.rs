@@ -464,11 +464,11 @@ impl Store for PostgresStore {
         collection: &str,
         objects: &[NewObject],
         failures: Vec<StatusDetail>,
-        outflows: &[AuditAction],
+        effects: &kyoyu_store::Effects<'_>,
     ) -> StoreResult<StatusRecord> {
         self.write(Scope::Tenant(tenant), async |connection| {
             objects::add(
-                connection, tenant, actor, collection, objects, failures, outflows,
+                connection, tenant, actor, collection, objects, failures, effects,
             )
             .await
         })
@@ -566,10 +566,11 @@ impl Store for PostgresStore {
         id: i64,
         worker: &str,
         outcome: &kyoyu_store::JobOutcome,
+        effect: Option<&kyoyu_store::JobEffect>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<bool> {
         self.write(Scope::System, async |connection| {
-            jobs::finish(connection, id, worker, outcome, now).await
+            jobs::finish(connection, id, worker, outcome, effect, now).await
         })
         .await
     }
@@ -708,7 +709,7 @@ mod tests {
                     collection,
                     &[object(&format!("indicator--{}", victim.name))],
                     Vec::new(),
-                    &[],
+                    &kyoyu_store::Effects::NONE,
                 )
                 .await
                 .unwrap();

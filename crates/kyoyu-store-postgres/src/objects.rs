@@ -17,14 +17,14 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use kyoyu_store::{
-    Actor, AuditAction, NewObject, ObjectPage, ObjectQuery, OrgId, STATUS_RETENTION, Standing,
-    StatusDetail, StatusRecord, StoreError, StoredObject, Tlp, VersionMatch,
+    Actor, AuditAction, Effects, NewObject, ObjectPage, ObjectQuery, OrgId, STATUS_RETENTION,
+    Standing, StatusDetail, StatusRecord, StoreError, StoredObject, Tlp, VersionMatch,
 };
 use sqlx::PgConnection;
 use sqlx::postgres::PgRow;
 
 use crate::rows::{database, get, json, now, to_json};
-use crate::{audit_log, communities};
+use crate::{audit_log, communities, jobs};
 
 const TABLE: &str = "stix_objects";
 
@@ -54,7 +54,7 @@ pub(crate) async fn add(
     collection: &str,
     objects: &[NewObject],
     failures: Vec<StatusDetail>,
-    outflows: &[AuditAction],
+    effects: &Effects<'_>,
 ) -> Result<StatusRecord, StoreError> {
     let mut last = lock_clock(connection).await?;
     let Some(standing) = communities::standing(connection, tenant, collection).await? else {
@@ -164,7 +164,8 @@ pub(crate) async fn add(
         .await
         .map_err(database("marking objects' older versions"))?;
     }
-    if !rows.id.is_empty() {
+    let stored = rows.id.len();
+    if stored > 0 {
         // One statement for every new row; the audience lists travel as array literals
         // (`{1,2}`), since a parameter cannot be an array of arrays of different lengths.
         sqlx::query(
@@ -237,8 +238,14 @@ pub(crate) async fn add(
         refused: status.failures.len(),
     };
     audit_log::append(connection, Some(tenant), actor, &request).await?;
-    for outflow in outflows {
+    for outflow in effects.outflows {
         audit_log::append(connection, Some(tenant), actor, outflow).await?;
+    }
+    if stored > 0 {
+        for job in effects.jobs {
+            let job = kyoyu_store::jobs::with_status(job, &status.id, stored);
+            jobs::enqueue_outbox(connection, &job, request_timestamp).await?;
+        }
     }
     Ok(status)
 }

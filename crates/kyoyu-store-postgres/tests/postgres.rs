@@ -44,7 +44,11 @@ async fn open_records_the_migrations_once_and_data_survives_a_reopen() {
     let mut owner = schema.owner_connection().await;
     assert_eq!(
         migrations(&mut owner).await,
-        [(1, "0001_init".to_owned()), (2, "0002_jobs".to_owned())]
+        [
+            (1, "0001_init".to_owned()),
+            (2, "0002_jobs".to_owned()),
+            (3, "0003_outbox".to_owned())
+        ]
     );
     assert_eq!(
         migrations(&mut owner)
@@ -258,7 +262,14 @@ async fn concurrent_writers(schema: &TestSchema, stores: Vec<PostgresStore>) {
                     json: "{}".into(),
                 };
                 store
-                    .add_objects(hub.id, &actor, collection, &[object], Vec::new(), &[])
+                    .add_objects(
+                        hub.id,
+                        &actor,
+                        collection,
+                        &[object],
+                        Vec::new(),
+                        &kyoyu_store::Effects::NONE,
+                    )
                     .await
                     .expect("add");
                 store
@@ -391,7 +402,7 @@ async fn expired_statuses_are_removed_by_the_next_post_of_anyone() {
                 collection,
                 &[object(id)],
                 Vec::new(),
-                &[],
+                &kyoyu_store::Effects::NONE,
             )
             .await
             .unwrap()

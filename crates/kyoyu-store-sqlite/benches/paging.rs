@@ -96,7 +96,14 @@ fn main() {
         for start in (0..OBJECTS).step_by(POST) {
             let objects: Vec<_> = (start..start + POST).map(object).collect();
             store
-                .add_objects(hub.id, &actor, COLLECTION, &objects, Vec::new(), &[])
+                .add_objects(
+                    hub.id,
+                    &actor,
+                    COLLECTION,
+                    &objects,
+                    Vec::new(),
+                    &kyoyu_store::Effects::NONE,
+                )
                 .await
                 .expect("add");
         }

@@ -5,14 +5,17 @@
 //! the same job (the same holds across processes on one file: SQLite's write lock). Finishing
 //! checks in the same statement that the worker still holds an unexpired-or-not lease of its
 //! own (`state = 'running' AND worker = ?`), so a presumed-dead worker cannot overwrite the
-//! outcome of the claim that took over.
+//! outcome of the claim that took over; a done job's effect (an audit entry) is appended in
+//! that transaction, so it is recorded once. Jobs of an add's outbox are enqueued in the add's
+//! own write transaction.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use kyoyu_store::{Job, JobOutcome, NewJob, OrgId, QueueStats, StoreError, StoreResult};
+use kyoyu_store::{Job, JobEffect, JobOutcome, NewJob, OrgId, QueueStats, StoreError, StoreResult};
 use sqlx::{Row, SqliteConnection};
 
+use crate::audit_log;
 use crate::rows::{
     database, format_time, integer, is_unique_violation, optional_integer, parse_time, text,
     to_json,
@@ -122,6 +125,7 @@ pub(crate) async fn finish(
     id: i64,
     worker: &str,
     outcome: &JobOutcome,
+    effect: Option<&JobEffect>,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
     let now_text = format_time(&now);
@@ -153,7 +157,14 @@ pub(crate) async fn finish(
     .execute(&mut *connection)
     .await
     .map_err(database("finishing a job"))?;
-    Ok(result.rows_affected() == 1)
+    let held = result.rows_affected() == 1;
+    if held
+        && *outcome == JobOutcome::Done
+        && let Some(effect) = effect
+    {
+        audit_log::append(connection, effect.tenant, &effect.actor, &effect.action).await?;
+    }
+    Ok(held)
 }
 
 pub(crate) async fn stats(

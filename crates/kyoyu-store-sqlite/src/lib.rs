@@ -360,11 +360,11 @@ impl Store for SqliteStore {
         collection: &str,
         objects: &[NewObject],
         failures: Vec<StatusDetail>,
-        outflows: &[AuditAction],
+        effects: &kyoyu_store::Effects<'_>,
     ) -> StoreResult<StatusRecord> {
         self.write(async |connection| {
             objects::add(
-                connection, tenant, actor, collection, objects, failures, outflows,
+                connection, tenant, actor, collection, objects, failures, effects,
             )
             .await
         })
@@ -452,10 +452,13 @@ impl Store for SqliteStore {
         id: i64,
         worker: &str,
         outcome: &kyoyu_store::JobOutcome,
+        effect: Option<&kyoyu_store::JobEffect>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<bool> {
-        self.write(async |connection| jobs::finish(connection, id, worker, outcome, now).await)
-            .await
+        self.write(async |connection| {
+            jobs::finish(connection, id, worker, outcome, effect, now).await
+        })
+        .await
     }
 
     async fn system_queue_stats(

@@ -11,8 +11,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use kyoyu_store::{
-    Actor, AuditAction, NewObject, ObjectQuery, OrgId, STATUS_RETENTION, Standing, StatusDetail,
-    StatusRecord, StoreError, Tlp, VersionMatch,
+    Actor, AuditAction, Effects, NewObject, ObjectQuery, OrgId, STATUS_RETENTION, Standing,
+    StatusDetail, StatusRecord, StoreError, Tlp, VersionMatch,
 };
 use rusqlite::types::Value;
 use sqlx::SqliteConnection;
@@ -21,7 +21,7 @@ use crate::rows::{
     database, format_org_list, format_time, integer, json, now, optional_integer, optional_text,
     text, time, to_json,
 };
-use crate::{audit_log, communities, readers};
+use crate::{audit_log, communities, jobs, readers};
 
 const TABLE: &str = "stix_objects";
 
@@ -52,7 +52,7 @@ pub(crate) async fn add(
     collection: &str,
     objects: &[NewObject],
     failures: Vec<StatusDetail>,
-    outflows: &[AuditAction],
+    effects: &Effects<'_>,
 ) -> Result<StatusRecord, StoreError> {
     let Some(standing) = communities::standing(connection, tenant, collection).await? else {
         return Err(not_found(collection));
@@ -61,6 +61,7 @@ pub(crate) async fn add(
     let mut last = last_date_added(connection).await?;
     let mut successes = Vec::with_capacity(objects.len());
     let mut failures = failures;
+    let mut stored = 0usize;
     for object in objects {
         // Every stored version of the object, through the unique (collection, id, version)
         // index: an object has a handful, and an aggregate or ORDER BY here lets the planner
@@ -159,6 +160,7 @@ pub(crate) async fn add(
             _ => request_timestamp,
         };
         last = Some(date_added);
+        stored += 1;
         sqlx::query(
             "INSERT INTO stix_objects (collection, id, type, spec_version, version, date_added,
                                        tlp, audience, submitter, is_latest, json)
@@ -225,8 +227,14 @@ pub(crate) async fn add(
         refused: status.failures.len(),
     };
     audit_log::append(connection, Some(tenant), actor, &request).await?;
-    for outflow in outflows {
+    for outflow in effects.outflows {
         audit_log::append(connection, Some(tenant), actor, outflow).await?;
+    }
+    if stored > 0 {
+        for job in effects.jobs {
+            let job = kyoyu_store::jobs::with_status(job, &status.id, stored);
+            jobs::enqueue(connection, &job, request_timestamp).await?;
+        }
     }
     Ok(status)
 }

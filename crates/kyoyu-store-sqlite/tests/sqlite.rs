@@ -270,7 +270,14 @@ async fn a_corrupt_row_on_the_read_path_names_table_and_column() {
         json: "{}".into(),
     };
     store
-        .add_objects(hub.id, &actor, "c", &[object], Vec::new(), &[])
+        .add_objects(
+            hub.id,
+            &actor,
+            "c",
+            &[object],
+            Vec::new(),
+            &kyoyu_store::Effects::NONE,
+        )
         .await
         .unwrap();
     let token = TokenRecord {
@@ -370,7 +377,14 @@ async fn many_concurrent_pages_share_the_read_connections() {
         })
         .collect();
     store
-        .add_objects(hub.id, &actor, "c", &objects, Vec::new(), &[])
+        .add_objects(
+            hub.id,
+            &actor,
+            "c",
+            &objects,
+            Vec::new(),
+            &kyoyu_store::Effects::NONE,
+        )
         .await
         .unwrap();
     // Reads whose requests go away mid-read (a client hung up) give their connection back.
@@ -468,7 +482,14 @@ async fn concurrent_writers(stores: Vec<SqliteStore>) {
                     json: "{}".into(),
                 };
                 store
-                    .add_objects(hub.id, &actor, collection, &[object], Vec::new(), &[])
+                    .add_objects(
+                        hub.id,
+                        &actor,
+                        collection,
+                        &[object],
+                        Vec::new(),
+                        &kyoyu_store::Effects::NONE,
+                    )
                     .await
                     .expect("add");
                 store

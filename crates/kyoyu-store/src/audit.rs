@@ -99,6 +99,17 @@ pub enum AuditAction {
         /// Objects refused.
         refused: usize,
     },
+    /// A member's submission reached the hub's collection and was taken into the hub's work (a
+    /// `submission` job, written with the objects: the transactional outbox). In the hub's
+    /// trail; names the status and counts, never the member.
+    SubmissionReceived {
+        /// The collection.
+        collection: String,
+        /// The status resource of the POST (the submitter's; the hub cannot read it).
+        status: String,
+        /// Objects it added.
+        objects: usize,
+    },
     /// The owning hub added a version of an object another tenant produced (moderation).
     ObjectModerated {
         /// The collection.

@@ -69,6 +69,18 @@ pub enum JobOutcome {
     },
 }
 
+/// A done job's visible result: an audit entry in the trail of `tenant` (the system's when
+/// `None`), written in the transaction that marks the job done.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobEffect {
+    /// Whose trail.
+    pub tenant: Option<OrgId>,
+    /// Who did it (the worker and the job).
+    pub actor: crate::Actor,
+    /// What was done.
+    pub action: crate::AuditAction,
+}
+
 /// The queue at a glance, for `/metrics`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueueStats {
@@ -80,6 +92,20 @@ pub struct QueueStats {
     pub dead: u64,
     /// Age of the oldest job that is due and waiting.
     pub oldest_due: Option<Duration>,
+}
+
+/// A job of an add's outbox with what the store decided added to its (object) payload: the
+/// status id it assigned under `status`, the number of objects it stored under `stored`.
+pub fn with_status(job: &NewJob, status: &str, stored: usize) -> NewJob {
+    let mut job = job.clone();
+    if let serde_json::Value::Object(payload) = &mut job.payload {
+        payload.insert(
+            "status".into(),
+            serde_json::Value::String(status.to_owned()),
+        );
+        payload.insert("stored".into(), serde_json::Value::from(stored));
+    }
+    job
 }
 
 /// Most attempts before a failing job is given up as `dead`.

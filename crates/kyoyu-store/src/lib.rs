@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use audit::{AuditAction, AuditEntry, ChainBreak, verify_chain};
-pub use jobs::{Job, JobOutcome, NewJob, QueueStats};
+pub use jobs::{Job, JobEffect, JobOutcome, NewJob, QueueStats};
 pub use kyoyu_model::{CommunityKind, Tlp};
 pub use token::{IssuedToken, TokenSecret};
 
@@ -357,6 +357,23 @@ pub struct NewObject {
     pub json: String,
 }
 
+/// What an add of objects writes besides the objects, in the same transaction.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Effects<'a> {
+    /// Audit entries of the items a share release carries.
+    pub outflows: &'a [AuditAction],
+    /// Jobs the change causes (the transactional outbox: enqueued only if the objects are).
+    pub jobs: &'a [NewJob],
+}
+
+impl Effects<'static> {
+    /// Nothing besides the objects.
+    pub const NONE: Effects<'static> = Effects {
+        outflows: &[],
+        jobs: &[],
+    };
+}
+
 /// A stored STIX object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredObject {
@@ -603,8 +620,10 @@ pub trait Store: Send + Sync + 'static {
     // --- STIX objects in collections (TAXII) ---
 
     /// Adds objects to a collection the tenant owns or belongs to, in one transaction with the
-    /// status resource and the audit entries (one for the request, plus `outflows`: the items a
-    /// share release carries). An object belongs to the tenant that first stored its id in the
+    /// status resource, the audit entries (one for the request, plus `effects.outflows`: the
+    /// items a share release carries) and `effects.jobs` (the transactional outbox: each job's
+    /// object payload gets the new status id under `status`; none is written when nothing was
+    /// stored). An object belongs to the tenant that first stored its id in the
     /// collection: a version from anyone else but the owning hub is a failure with why. The same
     /// version again is a success without a second copy when its JSON is the same object, and a
     /// failure when it says something else.
@@ -615,7 +634,7 @@ pub trait Store: Send + Sync + 'static {
         collection: &str,
         objects: &[NewObject],
         failures: Vec<StatusDetail>,
-        outflows: &[AuditAction],
+        effects: &Effects<'_>,
     ) -> StoreResult<StatusRecord>;
     /// Objects of a collection the tenant owns or belongs to, with the tenant's standing in it
     /// (an unknown collection and one the tenant is not in are both "not found"). The rows are
@@ -676,13 +695,17 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Job>>;
-    /// Records how a claimed job ended; `false` (and nothing written) when `worker` no longer
-    /// holds the job (its lease ran out and another claim took it).
+    /// Records how a claimed job ended, and, when it is done, appends `effect` (the job's
+    /// visible result, in the audit log of the tenant it names) in the same transaction — so a
+    /// job's effect is recorded exactly once however often it was claimed. `false` (and
+    /// nothing written) when `worker` no longer holds the job (its lease ran out and another
+    /// claim took it).
     async fn system_finish(
         &self,
         id: i64,
         worker: &str,
         outcome: &JobOutcome,
+        effect: Option<&JobEffect>,
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
     /// The queue's counts and the age of its oldest due job.

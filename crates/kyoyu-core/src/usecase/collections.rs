@@ -20,8 +20,8 @@ use std::collections::HashMap;
 use kyoyu_model::{Localized, Tlp};
 use kyoyu_stix::{ObjectBody, Severity, StixObject, TlpLevel, validate_object};
 use kyoyu_store::{
-    CommunityRecord, NewObject, ObjectQuery, OrgId, Standing, StatusDetail, StatusRecord, Store,
-    StoreError, StoredObject, VersionMatch,
+    CommunityRecord, NewJob, NewObject, ObjectQuery, OrgId, Standing, StatusDetail, StatusRecord,
+    Store, StoreError, StoredObject, VersionMatch,
 };
 
 use super::access::{Action, require};
@@ -361,7 +361,7 @@ pub async fn add(
     raws: &[&serde_json::value::RawValue],
 ) -> UseCaseResult<StatusRecord> {
     require(caller, Action::AddObjects)?;
-    let (record, _) = find(store, caller, collection).await?;
+    let (record, standing) = find(store, caller, collection).await?;
     let admission = Admission::for_envelope(raws, caller.org.id, record.max_tlp);
     let mut admitted = Vec::with_capacity(raws.len());
     let mut failures = Vec::new();
@@ -378,10 +378,34 @@ pub async fn add(
             &record.id,
             &admitted,
             failures,
-            &[],
+            &kyoyu_store::Effects {
+                outflows: &[],
+                jobs: &submission_jobs(&record, standing),
+            },
         )
         .await?)
 }
+
+/// The job a member's submission into a hub's collection causes: the hub takes it into its
+/// work (`submission`, run by the worker for the owning hub; correlation joins it there). Written
+/// by the store in the transaction that stores the objects — the transactional outbox — so a
+/// submission is never stored without its job nor a job left without its submission. The hub's
+/// own objects cause none.
+pub fn submission_jobs(record: &CommunityRecord, standing: Standing) -> Vec<NewJob> {
+    if standing != Standing::Member {
+        return Vec::new();
+    }
+    vec![NewJob {
+        kind: SUBMISSION_JOB.into(),
+        tenant: Some(record.owner),
+        payload: serde_json::json!({ "collection": record.id }),
+        key: None,
+        run_after: chrono::Utc::now(),
+    }]
+}
+
+/// The job kind of a member's submission.
+pub const SUBMISSION_JOB: &str = "submission";
 
 /// Deletes an object's versions (the owning hub's analysts only); how many went.
 pub async fn delete(

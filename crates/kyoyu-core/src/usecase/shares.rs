@@ -17,7 +17,7 @@ use kyoyu_store::{AuditAction, CommunityRecord, StatusRecord, Store};
 
 use super::access::{Action, acting_tenant, require};
 use super::assessment::no_samples;
-use super::collections::Admission;
+use super::collections::{self, Admission};
 use super::{Caller, UseCaseError, UseCaseResult, blocking, incidents};
 use crate::egress::{PseudonymKey, Withheld};
 use crate::share::{Released, ShareError, ShareFormat, Shared, share};
@@ -220,11 +220,10 @@ pub async fn into_collection(
     let tenant = acting_tenant(store, caller, for_org).await?;
     // The tenant must stand in the target community; it is found as the tenant (the victim a
     // vendor acts for), as the store would check anyway.
-    let record = store
+    let (record, standing) = store
         .community(tenant, &request.collection)
         .await?
-        .ok_or_else(|| UseCaseError::NotFound(format!("no collection `{}`", request.collection)))?
-        .0;
+        .ok_or_else(|| UseCaseError::NotFound(format!("no collection `{}`", request.collection)))?;
     let incident = incidents::model(store, tenant, id).await?;
     let declared = match &request.community {
         Some(name) => Some(incident.community(name).cloned().ok_or_else(|| {
@@ -277,6 +276,11 @@ pub async fn into_collection(
             ))
         })?;
     let outflows = released_actions(id, &community_id, &bundle.id, &shared.released);
+    let jobs = collections::submission_jobs(&record, standing);
+    let effects = kyoyu_store::Effects {
+        outflows: &outflows,
+        jobs: &jobs,
+    };
     let status = store
         .add_objects(
             tenant,
@@ -284,7 +288,7 @@ pub async fn into_collection(
             &record.id,
             &objects,
             Vec::new(),
-            &outflows,
+            &effects,
         )
         .await?;
     Ok(CollectionShare {
