@@ -65,7 +65,8 @@ const POOL_SIZE: u32 = 8;
 /// How long a call waits for a connection before failing with `StoreError::Unavailable` (a
 /// 503 with `Retry-After: 5`). sqlx keeps retrying a refused connection until then, so while
 /// PostgreSQL is down or restarting a request waits this long at most: short enough that the
-/// client hears "retry later" before its own timeout would take the wait for a hang, long enough to ride out a fast restart.
+/// client hears "retry later" before its own timeout would take the wait for a hang, long
+/// enough to ride out a fast restart.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Whose rows a transaction may touch.
