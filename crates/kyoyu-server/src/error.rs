@@ -58,13 +58,47 @@ impl ApiError {
         }
     }
 
-    /// 503: the store cannot be reached just now (a database restart, a lost connection, a
-    /// full disk); the client retries after `Retry-After` seconds. Nothing was written.
+    /// 503: the store cannot be reached just now (a database restart, a lost connection); the
+    /// client retries after `Retry-After` seconds. Nothing was written.
     pub fn unavailable() -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "Service unavailable",
-            Some("the database cannot be reached or cannot write just now; nothing was written, retry later".into()),
+            Some(
+                "the database cannot be reached just now; nothing was written, retry later / \
+                 データベースに接続できません。何も書き込まれていません。しばらくしてから再試行してください"
+                    .into(),
+            ),
+        )
+    }
+
+    /// 503: the store refuses writes (a read-only database file or mount, a PostgreSQL server
+    /// set read-only); reads still work. Nothing was written; the client retries after
+    /// `Retry-After` seconds, and it succeeds once the operator gives write access back.
+    pub fn read_only() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Service unavailable: the database is read-only",
+            Some(
+                "the database is read-only, so nothing can be written now (reads still work); \
+                 nothing was written, retry later / データベースが読み取り専用のため、現在は書き込めません\
+                 （読み取りはできます）。何も書き込まれていません。しばらくしてから再試行してください"
+                    .into(),
+            ),
+        )
+    }
+
+    /// 507: the store's disk is full; the transaction was rolled back, nothing was written.
+    /// Sent with `Retry-After` like a 503: writes work again once the operator frees space.
+    pub fn disk_full() -> Self {
+        Self::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "Insufficient storage: the database's disk is full",
+            Some(
+                "the database's disk is full; nothing was written, retry later / \
+                 データベースのディスクが満杯です。何も書き込まれていません。しばらくしてから再試行してください"
+                    .into(),
+            ),
         )
     }
 
@@ -179,6 +213,14 @@ impl From<StoreError> for ApiError {
                 tracing::warn!(%what, "the store is unavailable; answering 503");
                 ApiError::unavailable()
             }
+            StoreError::ReadOnly(what) => {
+                tracing::error!(%what, "the database is read-only; answering 503 / データベースが読み取り専用です");
+                ApiError::read_only()
+            }
+            StoreError::DiskFull(what) => {
+                tracing::error!(%what, "the database's disk is full; answering 507 / データベースのディスクが満杯です");
+                ApiError::disk_full()
+            }
             other => ApiError::internal(other),
         }
     }
@@ -220,7 +262,10 @@ impl IntoResponse for ApiError {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+        if matches!(
+            self.status,
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::INSUFFICIENT_STORAGE
+        ) {
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 HeaderValue::from_static(RETRY_AFTER_SECONDS),
@@ -241,7 +286,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_unavailable_store_is_a_503_with_retry_after() {
+    fn a_store_that_cannot_write_now_is_a_503_or_507_with_retry_after() {
         let error: ApiError = StoreError::Unavailable("connection refused".into()).into();
         assert_eq!(error.status, StatusCode::SERVICE_UNAVAILABLE);
         let response = error.taxii().into_response();
@@ -253,6 +298,13 @@ mod tests {
                 .and_then(|v| v.to_str().ok()),
             Some(RETRY_AFTER_SECONDS)
         );
+        let read_only = ApiError::from(StoreError::ReadOnly("attempt to write".into()));
+        assert_eq!(read_only.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(read_only.title.contains("read-only"), "{}", read_only.title);
+        let full =
+            ApiError::from(StoreError::DiskFull("database or disk is full".into())).into_response();
+        assert_eq!(full.status(), StatusCode::INSUFFICIENT_STORAGE);
+        assert!(full.headers().contains_key(header::RETRY_AFTER));
         let other: ApiError = StoreError::Database("syntax".into()).into();
         assert_eq!(other.status, StatusCode::INTERNAL_SERVER_ERROR);
     }

@@ -62,8 +62,12 @@ pub const SYSTEM_SCOPE: &str = "system";
 /// Connections per store (PostgreSQL's default allows 100 in all).
 const POOL_SIZE: u32 = 8;
 
-/// How long a call waits for a free connection before failing.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a call waits for a connection before failing with `StoreError::Unavailable` (a
+/// 503 with `Retry-After: 5`). sqlx keeps retrying a refused connection until then, so while
+/// PostgreSQL is down or restarting a request waits this long at most: short enough that the
+/// client hears "retry later" before its own timeout would take the wait for a hang, long
+/// enough to ride out a fast restart.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Whose rows a transaction may touch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -894,6 +898,84 @@ mod tests {
         assert!(rows_of(&mut system, &seen("incidents")).await.is_empty());
         system.rollback().await.unwrap();
         owner.close().await.ok();
+        store.close().await;
+    }
+
+    /// The job queue is the system's alone: in a tenant's transaction, deliberately unscoped
+    /// statements on `jobs` and `schedules` see no row — not even a job that acts for that very
+    /// tenant — change none and insert none, while the system scope sees them all.
+    #[tokio::test]
+    async fn a_tenants_transaction_sees_no_job_rows() {
+        let Some(schema) = TestSchema::create().await else {
+            return;
+        };
+        let store = schema.open().await;
+        let (a, _, _) = two_tenants(&store).await;
+        let job = kyoyu_store::NewJob {
+            kind: "audit_verify".to_owned(),
+            tenant: Some(a.id),
+            payload: serde_json::json!({}),
+            key: None,
+            run_after: rows::now(),
+        };
+        store.system_enqueue(&job).await.unwrap();
+        assert!(
+            store
+                .system_schedule_due(
+                    "audit_verify",
+                    std::time::Duration::from_secs(60),
+                    rows::now()
+                )
+                .await
+                .unwrap()
+        );
+        let count = async |connection: &mut PgConnection, table: &str| -> i64 {
+            sqlx::query_scalar(&format!(
+                "SELECT count(*) FROM (SELECT * FROM {table}) AS t"
+            ))
+            .fetch_one(&mut *connection)
+            .await
+            .unwrap()
+        };
+
+        let mut tenant = store.begin(Scope::Tenant(a.id), false).await.unwrap();
+        for table in ["jobs", "schedules"] {
+            assert_eq!(
+                count(&mut tenant, table).await,
+                0,
+                "{table} in a's transaction"
+            );
+        }
+        for statement in [
+            "UPDATE jobs SET state = 'dead'",
+            "UPDATE schedules SET next_run = now()",
+        ] {
+            let changed = sqlx::query(statement)
+                .execute(&mut *tenant)
+                .await
+                .unwrap()
+                .rows_affected();
+            assert_eq!(changed, 0, "{statement}");
+        }
+        tenant.rollback().await.unwrap();
+        for statement in [
+            "INSERT INTO jobs (kind, payload, state, run_after, created)
+             VALUES ('audit_verify', '{}', 'queued', now(), now())",
+            "INSERT INTO schedules (name, next_run) VALUES ('forged', now())",
+        ] {
+            let mut tenant = store.begin(Scope::Tenant(a.id), false).await.unwrap();
+            let error = sqlx::query(statement)
+                .execute(&mut *tenant)
+                .await
+                .expect_err(statement);
+            assert!(error.to_string().contains("row-level security"), "{error}");
+            tenant.rollback().await.unwrap();
+        }
+
+        let mut system = store.begin(Scope::System, true).await.unwrap();
+        assert_eq!(count(&mut system, "jobs").await, 1);
+        assert_eq!(count(&mut system, "schedules").await, 1);
+        system.rollback().await.unwrap();
         store.close().await;
     }
 }

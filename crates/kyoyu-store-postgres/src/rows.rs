@@ -3,7 +3,8 @@
 //!
 //! Key decision: nothing read from the database is trusted to be well formed — a value this
 //! version of kyoyu would not have written is [`StoreError::Corrupt`] naming its table and
-//! column, never a panic; a failing database call is [`StoreError::Database`] saying what the
+//! column, never a panic; a failing database call is the [`StoreError`] its SQLSTATE calls for
+//! (read-only, disk full, out of reach and unstorable text apart from the rest) saying what the
 //! store was doing. Times are `timestamptz` (microseconds, like the SQLite backend's text), so
 //! what a method returns equals what a later read gives back.
 
@@ -17,10 +18,13 @@ pub(crate) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
-/// Maps a failed database call to [`StoreError::Database`] with what the store was doing.
+/// Maps a failed database call to the [`StoreError`] its kind calls for, with what the store was
+/// doing.
 pub(crate) fn database(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |error| {
-        if is_unavailable(&error) {
+        if let Some(refused) = refused_write(&error) {
+            refused(format!("{context}: {error}"))
+        } else if is_unavailable(&error) {
             StoreError::Unavailable(format!("{context}: {error}"))
         } else if is_unstorable_text(&error) {
             StoreError::Invalid(format!(
@@ -38,6 +42,21 @@ pub(crate) fn database(context: &'static str) -> impl FnOnce(sqlx::Error) -> Sto
 pub(crate) fn is_unstorable_text(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(database)
         if database.code().is_some_and(|code| matches!(&*code, "22021" | "22P05")))
+}
+
+/// The kind of a write the server refused for its state, not for the request: SQLSTATE 25006
+/// `read_only_sql_transaction` (`default_transaction_read_only` set on the server, database or
+/// role; a hot standby) is [`StoreError::ReadOnly`], 53100 `disk_full`
+/// [`StoreError::DiskFull`].
+pub(crate) fn refused_write(error: &sqlx::Error) -> Option<fn(String) -> StoreError> {
+    let sqlx::Error::Database(database) = error else {
+        return None;
+    };
+    match database.code().as_deref() {
+        Some("25006") => Some(StoreError::ReadOnly),
+        Some("53100") => Some(StoreError::DiskFull),
+        _ => None,
+    }
 }
 
 /// Whether a failure says the database is out of reach for now rather than that the request

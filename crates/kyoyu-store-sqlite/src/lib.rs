@@ -134,9 +134,13 @@ impl SqliteStore {
         &self,
         work: impl AsyncFnOnce(&mut SqliteConnection) -> StoreResult<T>,
     ) -> StoreResult<T> {
-        let transaction = self
+        let mut connection = self
             .writer
-            .begin_with("BEGIN IMMEDIATE")
+            .acquire()
+            .await
+            .map_err(database("getting the writer"))?;
+        resync_transaction_depth(&mut connection).await?;
+        let transaction = sqlx::Connection::begin_with(&mut *connection, "BEGIN IMMEDIATE")
             .await
             .map_err(database("beginning a write"))?;
         in_transaction(transaction, work).await
@@ -164,10 +168,40 @@ impl SqliteStore {
     }
 }
 
+/// Brings sqlx's count of the transactions open on the writer back to SQLite's own state.
+///
+/// sqlx counts the transactions it began on a connection and refuses a `BEGIN` while the count
+/// is not zero. When SQLite ends a transaction by itself — a `COMMIT` that fails because the
+/// disk is full rolls it back — the `ROLLBACK` sqlx sends when the transaction is dropped fails
+/// ("no transaction is active") and the count stays at one: with a single writer, every write
+/// after a moment of full disk failed until a restart (found by the full-disk fault test). The
+/// count is checked before each write (free when it is zero) and, if it is still not zero once
+/// any rollback on its way has landed, given a transaction to end: a `BEGIN` sqlx does not
+/// count (refused, harmlessly, if SQLite is in one after all), then sqlx's own `ROLLBACK`.
+async fn resync_transaction_depth(connection: &mut SqliteConnection) -> StoreResult<()> {
+    use sqlx::{Connection, TransactionManager};
+    if !connection.is_in_transaction() {
+        return Ok(());
+    }
+    // The rollback of a transaction dropped just before is queued on the connection: a
+    // statement after it lets it land first.
+    sqlx::query("SELECT 1")
+        .execute(&mut *connection)
+        .await
+        .map_err(database("checking the writer"))?;
+    if !connection.is_in_transaction() {
+        return Ok(());
+    }
+    let _ = sqlx::query("BEGIN").execute(&mut *connection).await;
+    <Sqlite as sqlx::Database>::TransactionManager::rollback(connection)
+        .await
+        .map_err(database("ending a transaction SQLite had ended"))
+}
+
 /// Runs `work` inside `transaction` and commits when it succeeded; on failure the transaction
 /// is dropped, which rolls it back before its connection is reused.
 async fn in_transaction<T>(
-    mut transaction: Transaction<'static, Sqlite>,
+    mut transaction: Transaction<'_, Sqlite>,
     work: impl AsyncFnOnce(&mut SqliteConnection) -> StoreResult<T>,
 ) -> StoreResult<T> {
     let value = work(&mut *transaction).await?;

@@ -60,6 +60,12 @@ fn checksum(sql: &str) -> String {
 
 /// Applies the migrations the database has not seen, after checking the ones it has.
 pub(crate) async fn run(writer: &SqlitePool, path: &Path) -> Result<(), StoreError> {
+    // A database that has every migration is only read, not written: a read-only database file
+    // (a read-only mount, a file without write permission) still opens, serves reads and
+    // answers writes with `StoreError::ReadOnly`.
+    if up_to_date(writer, path).await? {
+        return Ok(());
+    }
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version INTEGER PRIMARY KEY,
@@ -84,16 +90,7 @@ pub(crate) async fn run(writer: &SqlitePool, path: &Path) -> Result<(), StoreErr
             .iter()
             .find(|(version, _, _)| *version == migration.version)
         {
-            Some((_, name, recorded)) => {
-                if *recorded != checksum(migration.sql) {
-                    return Err(StoreError::Corrupt(format!(
-                        "{}: migration {} ({name}) was applied from a different text than this \
-                         kyoyu ships; a shipped migration must never change",
-                        path.display(),
-                        migration.version,
-                    )));
-                }
-            }
+            Some((_, name, recorded)) => check_recorded(migration, name, recorded, path)?,
             None => {
                 sqlx::raw_sql(migration.sql)
                     .execute(&mut *transaction)
@@ -124,6 +121,53 @@ pub(crate) async fn run(writer: &SqlitePool, path: &Path) -> Result<(), StoreErr
             .map_err(database("committing a migration"))?;
     }
     Ok(())
+}
+
+/// Whether every migration this binary ships is recorded (each checked), read without taking
+/// the write lock.
+async fn up_to_date(writer: &SqlitePool, path: &Path) -> Result<bool, StoreError> {
+    let mut connection = writer
+        .acquire()
+        .await
+        .map_err(database("reading schema_migrations"))?;
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+    )
+    .fetch_one(&mut *connection)
+    .await
+    .map_err(database("looking for schema_migrations"))?;
+    if tables == 0 {
+        return Ok(false);
+    }
+    let applied = applied_migrations(&mut connection, path).await?;
+    for migration in MIGRATIONS {
+        match applied
+            .iter()
+            .find(|(version, _, _)| *version == migration.version)
+        {
+            Some((_, name, recorded)) => check_recorded(migration, name, recorded, path)?,
+            None => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
+/// Refuses a recorded migration whose text differs from the one this binary ships.
+fn check_recorded(
+    migration: &Migration,
+    name: &str,
+    recorded: &str,
+    path: &Path,
+) -> Result<(), StoreError> {
+    if recorded == checksum(migration.sql) {
+        return Ok(());
+    }
+    Err(StoreError::Corrupt(format!(
+        "{}: migration {} ({name}) was applied from a different text than this kyoyu ships; a \
+         shipped migration must never change",
+        path.display(),
+        migration.version,
+    )))
 }
 
 /// The recorded migrations; refuses a database with one this binary does not know.

@@ -37,7 +37,7 @@ use rusqlite::{Connection, OpenFlags, Row};
 use tokio::sync::Semaphore;
 
 use crate::objects;
-use crate::rows::parse_time;
+use crate::rows::{by_result_code, parse_time};
 
 /// Statements kept prepared per connection (page queries with different filter shapes, the
 /// standing check, tokens, organizations, BEGIN/COMMIT).
@@ -55,7 +55,13 @@ fn closed() -> StoreError {
 }
 
 fn database(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
-    move |error| StoreError::Database(format!("{context}: {error}"))
+    move |error| {
+        let code = match &error {
+            rusqlite::Error::SqliteFailure(failure, _) => Some(failure.extended_code),
+            _ => None,
+        };
+        by_result_code(code, format!("{context}: {error}"))
+    }
 }
 
 impl Readers {

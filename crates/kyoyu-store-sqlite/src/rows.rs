@@ -3,8 +3,8 @@
 //!
 //! Key decision: nothing read from the database is trusted to be well formed — a value this
 //! version of kyoyu would not have written is [`StoreError::Corrupt`] naming its table and
-//! column, never a panic; a failing database call is [`StoreError::Database`] saying what the
-//! store was doing.
+//! column, never a panic; a failing database call is the [`StoreError`] its result code calls
+//! for (busy, read-only and disk full apart from the rest) saying what the store was doing.
 
 use chrono::{DateTime, SubsecRound, Utc};
 use kyoyu_store::{OrgId, StoreError};
@@ -19,28 +19,36 @@ pub(crate) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
-/// Maps a failed database call to [`StoreError::Database`] with what the store was doing.
+/// Maps a failed database call to the [`StoreError`] its kind calls for (see
+/// [`by_result_code`]), with what the store was doing.
 pub(crate) fn database(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |error| {
-        if is_unavailable(&error) {
-            StoreError::Unavailable(format!("{context}: {error}"))
-        } else {
-            StoreError::Database(format!("{context}: {error}"))
+        let message = format!("{context}: {error}");
+        match &error {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                StoreError::Unavailable(message)
+            }
+            sqlx::Error::Database(database) => by_result_code(
+                database.code().and_then(|code| code.parse::<i32>().ok()),
+                message,
+            ),
+            _ => StoreError::Database(message),
         }
     }
 }
 
-/// Whether a failure says the database cannot write just now rather than that the request was
-/// wrong: the file locked beyond the busy timeout, the disk full, the file read-only, or an
-/// exhausted pool (SQLite result codes 5, 13, 8 and their extended forms).
-pub(crate) fn is_unavailable(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
-        sqlx::Error::Database(database) => database.code().is_some_and(|code| {
-            let primary = code.parse::<i64>().map(|code| code & 0xff).unwrap_or(-1);
-            matches!(primary, 5 | 8 | 13)
-        }),
-        _ => false,
+/// The kind of failure a SQLite result code (primary or extended) says: the file locked
+/// beyond the busy timeout (5, `SQLITE_BUSY`) is [`StoreError::Unavailable`], a file or mount
+/// that refuses writes (8, `SQLITE_READONLY`) [`StoreError::ReadOnly`], a full disk (13,
+/// `SQLITE_FULL`) [`StoreError::DiskFull`] — the request was fine and may be retried, nothing
+/// was written — and anything else [`StoreError::Database`]. One function for both read paths
+/// (sqlx and rusqlite), so they cannot disagree.
+pub(crate) fn by_result_code(code: Option<i32>, message: String) -> StoreError {
+    match code.map(|code| code & 0xff) {
+        Some(5) => StoreError::Unavailable(message),
+        Some(8) => StoreError::ReadOnly(message),
+        Some(13) => StoreError::DiskFull(message),
+        _ => StoreError::Database(message),
     }
 }
 

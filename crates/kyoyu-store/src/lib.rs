@@ -502,10 +502,19 @@ pub enum StoreError {
     /// request's fault, nothing was written.
     #[error("not storable: {0}")]
     Invalid(String),
-    /// The database cannot be reached or cannot write just now (restarting, connection lost,
-    /// disk full, read-only): the request may be retried later; nothing was written.
+    /// The database cannot be reached just now (restarting, connection lost, busy beyond the
+    /// timeout): the request may be retried later; nothing was written.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The database refuses writes (a read-only file or mount, a PostgreSQL server or role set
+    /// read-only): reads still work; nothing was written. Kept apart from `Unavailable` so the
+    /// answer can say why — an operator must give write access back, waiting alone does not help.
+    #[error("database read-only: {0}")]
+    ReadOnly(String),
+    /// The database's disk is full (SQLite `SQLITE_FULL`, PostgreSQL `53100 disk_full`): the
+    /// transaction was rolled back, nothing was written; writes work again once there is space.
+    #[error("database disk full: {0}")]
+    DiskFull(String),
 }
 
 /// Shorthand.

@@ -4,6 +4,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod faults;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -160,8 +161,48 @@ fn http(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(address)?;
-    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    http_within(
+        Duration::from_secs(60),
+        address,
+        method,
+        path,
+        headers,
+        body,
+    )
+    .map(|answer| (answer.status, answer.body))
+}
+
+/// An HTTP answer.
+struct Answer {
+    status: u16,
+    /// The status line and the headers.
+    head: String,
+    body: String,
+}
+
+impl Answer {
+    /// A header's value (the name in any case).
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+}
+
+/// [`http`] that gives up (an `Err`) when the server does not answer within `timeout`, with
+/// the headers of the answer.
+fn http_within(
+    timeout: Duration,
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Answer> {
+    let mut stream = TcpStream::connect_timeout(&address, timeout)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -180,18 +221,18 @@ fn http(
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let body = match text.split_once("\r\n\r\n") {
+    let (head, body) = match text.split_once("\r\n\r\n") {
         Some((head, body))
             if head
                 .to_ascii_lowercase()
                 .contains("transfer-encoding: chunked") =>
         {
-            dechunk(body)
+            (head.to_owned(), dechunk(body))
         }
-        Some((_, body)) => body.to_owned(),
-        None => String::new(),
+        Some((head, body)) => (head.to_owned(), body.to_owned()),
+        None => (text.clone(), String::new()),
     };
-    Ok((status, body))
+    Ok(Answer { status, head, body })
 }
 
 fn dechunk(mut body: &str) -> String {
