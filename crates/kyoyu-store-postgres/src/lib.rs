@@ -903,7 +903,8 @@ mod tests {
 
     /// The job queue is the system's alone: in a tenant's transaction, deliberately unscoped
     /// statements on `jobs` and `schedules` see no row — not even a job that acts for that very
-    /// tenant — change none and insert none, while the system scope sees them all.
+    /// tenant — change none and insert none but the outbox's fresh queued job (which it then
+    /// cannot see either), while the system scope sees them all.
     #[tokio::test]
     async fn a_tenants_transaction_sees_no_job_rows() {
         let Some(schema) = TestSchema::create().await else {
@@ -958,9 +959,28 @@ mod tests {
             assert_eq!(changed, 0, "{statement}");
         }
         tenant.rollback().await.unwrap();
-        for statement in [
+        // The outbox (0003): a fresh queued job, written and not seen.
+        let mut tenant = store.begin(Scope::Tenant(a.id), false).await.unwrap();
+        sqlx::query(
             "INSERT INTO jobs (kind, payload, state, run_after, created)
-             VALUES ('audit_verify', '{}', 'queued', now(), now())",
+             VALUES ('submission', '{}', 'queued', now(), now())",
+        )
+        .execute(&mut *tenant)
+        .await
+        .expect("the outbox's insert");
+        assert_eq!(
+            count(&mut tenant, "jobs").await,
+            0,
+            "not seen by the tenant"
+        );
+        tenant.rollback().await.unwrap();
+        for statement in [
+            "INSERT INTO jobs (kind, payload, state, run_after, created, worker, lease_until)
+             VALUES ('audit_verify', '{}', 'running', now(), now(), 'forged', now())",
+            "INSERT INTO jobs (kind, payload, state, run_after, created)
+             VALUES ('audit_verify', '{}', 'done', now(), now())",
+            "INSERT INTO jobs (kind, payload, dedupe_key, state, run_after, created)
+             VALUES ('audit_verify', '{}', 'audit_verify', 'queued', now(), now())",
             "INSERT INTO schedules (name, next_run) VALUES ('forged', now())",
         ] {
             let mut tenant = store.begin(Scope::Tenant(a.id), false).await.unwrap();
