@@ -98,7 +98,7 @@ impl TokenCache {
 }
 
 /// The token text of a request's `Authorization` header.
-fn token_text(headers: &HeaderMap) -> Result<String, ApiError> {
+pub(crate) fn token_text(headers: &HeaderMap) -> Result<String, ApiError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| ApiError::unauthorized("send an API token: `Authorization: Bearer <token>` or HTTP Basic with the token as password"))?
@@ -186,6 +186,7 @@ pub async fn authenticate(state: &AppState, text: &str) -> Result<Principal, Api
         org,
         role: record.role,
         token: record.id,
+        request: None,
     });
     state.tokens.put(key, principal.clone());
     Ok(principal)
@@ -196,10 +197,12 @@ impl FromRequestParts<AppState> for Principal {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         // Under `/taxii2/` the middleware there relabels the error with the TAXII media type.
-        let principal = match token_text(&parts.headers) {
+        let mut principal = match token_text(&parts.headers) {
             Ok(text) => authenticate(state, &text).await,
             Err(error) => Err(error),
         }?;
+        // A keyed write (crate::idempotency) claims its key with its first write.
+        principal.0.request = parts.extensions.get::<kyoyu_store::RequestKey>().cloned();
         // The request's log span (opened in `observe`) names the tenant from here on.
         let span = tracing::Span::current();
         span.record("tenant", principal.org.id.0);

@@ -38,6 +38,8 @@ pub struct ApiError {
     pub description: Option<String>,
     /// How it goes out.
     pub flavor: Flavor,
+    /// Seconds for `Retry-After` (503 and 507 always carry [`RETRY_AFTER_SECONDS`]).
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -55,6 +57,7 @@ impl ApiError {
             title: title.to_owned(),
             description,
             flavor: Flavor::Json,
+            retry_after: None,
         }
     }
 
@@ -209,6 +212,7 @@ impl From<StoreError> for ApiError {
             )),
             StoreError::Forbidden(what) => ApiError::forbidden(what),
             StoreError::Invalid(what) => ApiError::bad_request(what),
+            StoreError::KeyInUse(_) => crate::idempotency::in_flight(),
             StoreError::Unavailable(what) => {
                 tracing::warn!(%what, "the store is unavailable; answering 503");
                 ApiError::unavailable()
@@ -262,7 +266,11 @@ impl IntoResponse for ApiError {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
-        if matches!(
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        } else if matches!(
             self.status,
             StatusCode::SERVICE_UNAVAILABLE | StatusCode::INSUFFICIENT_STORAGE
         ) {

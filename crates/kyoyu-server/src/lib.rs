@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod idempotency;
 pub mod metrics;
 pub mod rest;
 pub mod routes;
@@ -88,6 +89,10 @@ pub fn apps_with_key(store: Arc<dyn Store>, settings: Settings, key: PseudonymKe
         .into_router()
         .fallback(not_found)
         .layer(middleware::from_fn(uniform_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state.clone());

@@ -160,6 +160,7 @@ fn submission(worker: &str, job: &Job) -> Result<JobEffect, String> {
         actor: Actor {
             org: Some(hub),
             who: format!("worker {worker} (job {})", job.id),
+            request: None,
         },
         action: AuditAction::SubmissionReceived {
             collection: text("collection")?,

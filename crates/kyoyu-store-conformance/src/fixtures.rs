@@ -20,6 +20,7 @@ pub(crate) fn actor(org: &Org) -> Actor {
     Actor {
         org: Some(org.id),
         who: format!("token-of-{}", org.name),
+        request: None,
     }
 }
 

@@ -341,6 +341,7 @@ pub async fn a_jobs_effect_is_recorded_once(store: &dyn Store) {
         actor: Actor {
             org: Some(hub.id),
             who: format!("worker {worker} (job {id})"),
+            request: None,
         },
         action: AuditAction::SubmissionReceived {
             collection: COLLECTION.into(),

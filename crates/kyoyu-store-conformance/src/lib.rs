@@ -62,9 +62,10 @@ pub use objects::{
     version_matching_follows_the_newest_version, versions_in_one_request_are_kept_apart,
 };
 pub use tenants::{
-    communities_are_seen_by_owner_and_members_only, consents_are_granted_and_withdrawn,
-    incidents_are_visible_only_to_their_tenant, incidents_round_trip_and_grow_in_order,
-    organizations_are_unique_by_name, tokens_keep_the_hash_and_are_revoked_only_by_their_tenant,
+    an_idempotency_key_is_claimed_once, communities_are_seen_by_owner_and_members_only,
+    consents_are_granted_and_withdrawn, incidents_are_visible_only_to_their_tenant,
+    incidents_round_trip_and_grow_in_order, organizations_are_unique_by_name,
+    tokens_keep_the_hash_and_are_revoked_only_by_their_tenant,
 };
 
 /// One case as a plain function pointer: a table can hold every case, and a backend's runner
@@ -121,6 +122,7 @@ macro_rules! __with_cases {
             statuses_are_seen_only_by_the_poster,
             objects_belong_to_their_producer,
             every_change_is_in_an_intact_audit_chain,
+            an_idempotency_key_is_claimed_once,
             a_chain_break_is_reported,
             jobs_are_claimed_by_exactly_one_worker,
             a_dead_workers_job_is_claimed_again_after_its_lease,

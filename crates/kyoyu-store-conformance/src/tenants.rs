@@ -4,7 +4,9 @@
 //! Key decision: another tenant's record is "not found", never "forbidden" — each case checks
 //! that a tenant cannot act on, nor learn of, what is not its own.
 
-use kyoyu_store::{Org, OrgId, OrgKind, Part, Standing, Store, StoreError};
+use kyoyu_store::{
+    Org, OrgId, OrgKind, Part, RequestKey, SavedResponse, Standing, Store, StoreError,
+};
 use serde_json::json;
 
 use crate::fixtures::*;
@@ -376,4 +378,87 @@ pub async fn communities_are_seen_by_owner_and_members_only(store: &dyn Store) {
             .remove_member(hub.id, &actor(&hub), COLLECTION, member.id)
             .await
     ));
+}
+
+/// An idempotency key is claimed by its request's first write, in that write's transaction: a
+/// write of another request with the key is refused whole (`KeyInUse`, nothing written), a
+/// second write of the same request goes through; the key, its fingerprint and the saved
+/// response are the organization's alone.
+pub async fn an_idempotency_key_is_claimed_once(store: &dyn Store) {
+    let victim = org(store, "victim", OrgKind::Victim).await;
+    let other = org(store, "other", OrgKind::Victim).await;
+    let keyed = |request: &str| {
+        let mut actor = actor(&victim);
+        actor.request = Some(RequestKey {
+            key: "retry-1".into(),
+            fingerprint: "f".repeat(64),
+            request: request.into(),
+        });
+        actor
+    };
+    let first = keyed("request-a");
+    store
+        .create_incident(victim.id, &first, &incident("INC-K1"))
+        .await
+        .expect("the first request writes");
+    store
+        .create_incident(victim.id, &first, &incident("INC-K2"))
+        .await
+        .expect("a second write of the same request");
+    let refused = store
+        .create_incident(victim.id, &keyed("request-b"), &incident("INC-K3"))
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::KeyInUse(_))),
+        "{refused:?}"
+    );
+    let ids: Vec<String> = store
+        .incidents(victim.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|summary| summary.id)
+        .collect();
+    assert_eq!(ids.len(), 2, "nothing of the refused request: {ids:?}");
+    let kept = store
+        .keyed_request(victim.id, "retry-1")
+        .await
+        .unwrap()
+        .expect("kept");
+    assert_eq!(
+        (kept.request.as_str(), kept.response.is_none()),
+        ("request-a", true)
+    );
+    assert!(
+        store
+            .keyed_request(other.id, "retry-1")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let response = SavedResponse {
+        status: 201,
+        content_type: "application/json".into(),
+        body: "{\"id\":\"INC-K1\"}".into(),
+    };
+    let key = first.request.clone().expect("key");
+    assert!(
+        store
+            .save_response(victim.id, &key, &response)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .save_response(other.id, &key, &response)
+            .await
+            .unwrap(),
+        "another organization saves nothing under it"
+    );
+    let kept = store
+        .keyed_request(victim.id, "retry-1")
+        .await
+        .unwrap()
+        .expect("kept");
+    assert_eq!(kept.response, Some(response));
 }

@@ -29,6 +29,11 @@ pub(crate) async fn append(
     actor: &Actor,
     action: &AuditAction,
 ) -> Result<AuditEntry, StoreError> {
+    // A keyed request's first entry claims its key in this transaction (kyoyu_store::RequestKey).
+    // Before the head's lock: a retry racing its original waits on the key, not on the head.
+    if let (Some(key), Some(org)) = (&actor.request, actor.org) {
+        crate::idempotency::claim(connection, org, key).await?;
+    }
     let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
         .fetch_one(&mut *connection)
         .await

@@ -26,6 +26,7 @@
 
 mod audit_log;
 mod communities;
+mod idempotency;
 mod incidents;
 mod jobs;
 mod migrate;
@@ -512,6 +513,29 @@ impl Store for PostgresStore {
         .await
     }
 
+    async fn keyed_request(
+        &self,
+        org: OrgId,
+        key: &str,
+    ) -> StoreResult<Option<kyoyu_store::KeyedRequest>> {
+        self.read(Scope::Tenant(org), async |connection| {
+            idempotency::lookup(connection, org, key).await
+        })
+        .await
+    }
+
+    async fn save_response(
+        &self,
+        org: OrgId,
+        key: &kyoyu_store::RequestKey,
+        response: &kyoyu_store::SavedResponse,
+    ) -> StoreResult<bool> {
+        self.write(Scope::Tenant(org), async |connection| {
+            idempotency::save(connection, org, key, response).await
+        })
+        .await
+    }
+
     async fn audit(
         &self,
         tenant: OrgId,
@@ -634,6 +658,7 @@ mod tests {
         Actor {
             org: Some(org.id),
             who: format!("token-of-{}", org.name),
+            request: None,
         }
     }
 

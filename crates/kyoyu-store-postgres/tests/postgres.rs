@@ -47,7 +47,8 @@ async fn open_records_the_migrations_once_and_data_survives_a_reopen() {
         [
             (1, "0001_init".to_owned()),
             (2, "0002_jobs".to_owned()),
-            (3, "0003_outbox".to_owned())
+            (3, "0003_outbox".to_owned()),
+            (4, "0004_idempotency".to_owned())
         ]
     );
     assert_eq!(
@@ -231,6 +232,7 @@ async fn concurrent_writers(schema: &TestSchema, stores: Vec<PostgresStore>) {
     let actor = Actor {
         org: Some(hub.id),
         who: "tasks".into(),
+        request: None,
     };
     let collection = "3f6b2a3e-0000-4000-8000-000000000009";
     let community = CommunityRecord {
@@ -351,6 +353,7 @@ fn actor(org: &Org) -> Actor {
     Actor {
         org: Some(org.id),
         who: format!("token-of-{}", org.name),
+        request: None,
     }
 }
 

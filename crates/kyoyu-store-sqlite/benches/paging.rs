@@ -77,6 +77,7 @@ fn main() {
         let actor = Actor {
             org: Some(hub.id),
             who: "bench".into(),
+            request: None,
         };
         let community = CommunityRecord {
             id: COLLECTION.into(),

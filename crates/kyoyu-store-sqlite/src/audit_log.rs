@@ -23,6 +23,10 @@ pub(crate) async fn append(
     actor: &Actor,
     action: &AuditAction,
 ) -> Result<AuditEntry, StoreError> {
+    // A keyed request's first entry claims its key in this transaction (kyoyu_store::RequestKey).
+    if let (Some(key), Some(org)) = (&actor.request, actor.org) {
+        crate::idempotency::claim(connection, org, key).await?;
+    }
     let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut *connection)
         .await

@@ -14,6 +14,7 @@
 
 mod audit_log;
 mod communities;
+mod idempotency;
 mod incidents;
 mod jobs;
 mod migrate;
@@ -434,6 +435,24 @@ impl Store for SqliteStore {
 
     async fn status(&self, tenant: OrgId, id: &str) -> StoreResult<Option<StatusRecord>> {
         objects::status(&mut *self.read().await?, tenant, id).await
+    }
+
+    async fn keyed_request(
+        &self,
+        org: OrgId,
+        key: &str,
+    ) -> StoreResult<Option<kyoyu_store::KeyedRequest>> {
+        idempotency::lookup(&mut *self.read().await?, org, key).await
+    }
+
+    async fn save_response(
+        &self,
+        org: OrgId,
+        key: &kyoyu_store::RequestKey,
+        response: &kyoyu_store::SavedResponse,
+    ) -> StoreResult<bool> {
+        self.write(async |connection| idempotency::save(connection, org, key, response).await)
+            .await
     }
 
     async fn audit(

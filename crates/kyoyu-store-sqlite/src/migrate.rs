@@ -44,6 +44,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0003_jobs",
         sql: include_str!("../migrations/0003_jobs.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_idempotency",
+        sql: include_str!("../migrations/0004_idempotency.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

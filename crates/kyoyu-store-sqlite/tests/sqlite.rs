@@ -246,6 +246,7 @@ async fn a_corrupt_row_on_the_read_path_names_table_and_column() {
     let actor = Actor {
         org: Some(hub.id),
         who: "t".into(),
+        request: None,
     };
     let community = CommunityRecord {
         id: "c".into(),
@@ -351,6 +352,7 @@ async fn many_concurrent_pages_share_the_read_connections() {
     let actor = Actor {
         org: Some(hub.id),
         who: "t".into(),
+        request: None,
     };
     let community = CommunityRecord {
         id: "c".into(),
@@ -451,6 +453,7 @@ async fn concurrent_writers(stores: Vec<SqliteStore>) {
     let actor = Actor {
         org: Some(hub.id),
         who: "tasks".into(),
+        request: None,
     };
     let collection = "3f6b2a3e-0000-4000-8000-000000000009";
     let community = kyoyu_store::CommunityRecord {

@@ -151,6 +151,10 @@ pub struct Actor {
     pub org: Option<OrgId>,
     /// The token id, or `operator` for the command line on the server's data.
     pub who: String,
+    /// The client's idempotency key, when the request carried one: the first write the request
+    /// makes claims it in its own transaction (see [`RequestKey`]). Not part of the audit entry.
+    #[serde(skip)]
+    pub request: Option<RequestKey>,
 }
 
 impl Actor {
@@ -159,9 +163,56 @@ impl Actor {
         Self {
             org: None,
             who: "operator".into(),
+            request: None,
         }
     }
 }
+
+/// A client's `Idempotency-Key` on a write request, scoped to its organization.
+///
+/// Key decision: the key is claimed by the request's first audit entry, i.e. inside the
+/// transaction of the change itself (every tenant write is audited): the change and the claim
+/// commit together or not at all. A second request with the same key — a client's retry after
+/// a timeout, even on another process — then cannot write: its claim finds the first request's
+/// (`StoreError::KeyInUse`), and the server answers it with the first request's saved response,
+/// or 409 while that is not saved yet. So a retry never stores twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestKey {
+    /// The key the client sent.
+    pub key: String,
+    /// SHA-256 of the request (method, path, media type, body): the same key with another
+    /// request is the client's error.
+    pub fingerprint: String,
+    /// This request's own id, telling its own claim (a second write of the same request) from
+    /// another request's.
+    pub request: String,
+}
+
+/// What the store keeps of a keyed request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedRequest {
+    /// The fingerprint of the request that claimed the key.
+    pub fingerprint: String,
+    /// Its id.
+    pub request: String,
+    /// Its response, once saved.
+    pub response: Option<SavedResponse>,
+}
+
+/// A response saved for replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// Its `Content-Type`.
+    pub content_type: String,
+    /// Its body.
+    pub body: String,
+}
+
+/// How long a request's key and saved response are kept (a client retries within minutes; a
+/// day, as the IETF draft's examples and common APIs keep them).
+pub const IDEMPOTENCY_RETENTION: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 
 /// The parts of an incident that grow by appending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -502,6 +553,10 @@ pub enum StoreError {
     /// request's fault, nothing was written.
     #[error("not storable: {0}")]
     Invalid(String),
+    /// The request's idempotency key was claimed by another request (see [`RequestKey`]);
+    /// nothing was written.
+    #[error("idempotency key in use: {0}")]
+    KeyInUse(String),
     /// The database cannot be reached just now (restarting, connection lost, busy beyond the
     /// timeout): the request may be retried later; nothing was written.
     #[error("database unavailable: {0}")]
@@ -667,6 +722,21 @@ pub trait Store: Send + Sync + 'static {
     /// A status resource of the tenant's, if it is younger than [`STATUS_RETENTION`] (older
     /// ones are removed when objects are next added).
     async fn status(&self, tenant: OrgId, id: &str) -> StoreResult<Option<StatusRecord>>;
+
+    // --- idempotency keys (see `RequestKey`) ---
+
+    /// What is kept of the organization's request with this key (younger than
+    /// [`IDEMPOTENCY_RETENTION`]).
+    async fn keyed_request(&self, org: OrgId, key: &str) -> StoreResult<Option<KeyedRequest>>;
+    /// Saves the response of the request that claimed `key` (nothing when it claimed none: it
+    /// wrote nothing) and removes the organization's keys past their retention; whether a
+    /// claim was there to save it in.
+    async fn save_response(
+        &self,
+        org: OrgId,
+        key: &RequestKey,
+        response: &SavedResponse,
+    ) -> StoreResult<bool>;
 
     // --- audit ---
 

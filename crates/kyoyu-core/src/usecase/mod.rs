@@ -33,6 +33,8 @@ pub struct Caller {
     pub role: Role,
     /// The token's id.
     pub token: String,
+    /// The request's idempotency key, if it carried one (claimed by its first write).
+    pub request: Option<kyoyu_store::RequestKey>,
 }
 
 impl Caller {
@@ -43,6 +45,7 @@ impl Caller {
             // The acting organization by name too: a vendor acting for a victim is recorded under
             // the victim's tenant, and the trail must still say who it was (M10, M11).
             who: format!("{} (token {})", self.org.name, self.token),
+            request: self.request.clone(),
         }
     }
 }
