@@ -39,6 +39,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0002_jobs",
         sql: include_str!("../migrations/0002_jobs.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_copy",
+        sql: include_str!("../migrations/0003_copy.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.
