@@ -1,6 +1,7 @@
 //! The store conformance suite: what kyoyu relies on from any [`Store`] backend — tenant
 //! isolation, incident versions and `Stale`, communities, STIX objects with version matching,
-//! filters, paging and deletes, status resources, and the audit chain — as public async
+//! filters, paging and deletes, status resources, the audit chain, the job queue and the
+//! whole-store copy — as public async
 //! functions over `&dyn Store`, one behaviour each.
 //!
 //! Key decision: **every case gets a fresh, empty store and runs through the trait only**, so
@@ -37,6 +38,7 @@
 //! macro runs [`CASES`] itself: every case by name, as plain function pointers.
 
 mod audit;
+mod copy;
 mod fixtures;
 mod jobs;
 mod objects;
@@ -48,6 +50,10 @@ use std::pin::Pin;
 use kyoyu_store::Store;
 
 pub use audit::{a_chain_break_is_reported, every_change_is_in_an_intact_audit_chain};
+pub use copy::{
+    a_copy_goes_only_into_an_empty_store, a_loaded_copy_keeps_every_value_and_continues_after_it,
+    an_abandoned_copy_leaves_the_store_empty,
+};
 pub use jobs::{
     a_dead_workers_job_is_claimed_again_after_its_lease, a_jobs_effect_is_recorded_once,
     a_schedule_runs_once_per_period, an_adds_jobs_are_written_with_its_objects_only,
@@ -131,6 +137,9 @@ macro_rules! __with_cases {
             a_schedule_runs_once_per_period,
             an_adds_jobs_are_written_with_its_objects_only,
             a_jobs_effect_is_recorded_once,
+            a_copy_goes_only_into_an_empty_store,
+            an_abandoned_copy_leaves_the_store_empty,
+            a_loaded_copy_keeps_every_value_and_continues_after_it,
         }
     };
 }
@@ -177,6 +186,7 @@ mod tests {
             include_str!("objects.rs"),
             include_str!("audit.rs"),
             include_str!("jobs.rs"),
+            include_str!("copy.rs"),
         ];
         let mut defined: Vec<&str> = sources
             .iter()

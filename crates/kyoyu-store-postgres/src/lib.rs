@@ -26,6 +26,7 @@
 
 mod audit_log;
 mod communities;
+mod copy;
 mod idempotency;
 mod incidents;
 mod jobs;
@@ -60,6 +61,10 @@ pub const TENANT_SETTING: &str = "kyoyu.tenant";
 /// The value of [`TENANT_SETTING`] for the `system_*` methods.
 pub const SYSTEM_SCOPE: &str = "system";
 
+/// The value of [`TENANT_SETTING`] for the whole-store copy (`system_dump`, `system_load`,
+/// `system_row_counts`): every row of every table, and nothing any other call may set.
+pub const COPY_SCOPE: &str = "copy";
+
 /// Connections per store (PostgreSQL's default allows 100 in all).
 const POOL_SIZE: u32 = 8;
 
@@ -77,6 +82,8 @@ enum Scope {
     Tenant(OrgId),
     /// The registry and the whole audit log: the `system_*` methods.
     System,
+    /// Every row of every table: the whole-store copy only.
+    Copy,
 }
 
 impl Scope {
@@ -84,6 +91,7 @@ impl Scope {
         match self {
             Scope::Tenant(tenant) => tenant.0.to_string(),
             Scope::System => SYSTEM_SCOPE.to_owned(),
+            Scope::Copy => COPY_SCOPE.to_owned(),
         }
     }
 }
@@ -621,6 +629,24 @@ impl Store for PostgresStore {
     ) -> StoreResult<bool> {
         self.write(Scope::System, async |connection| {
             jobs::schedule_due(connection, name, every, now).await
+        })
+        .await
+    }
+
+    async fn system_dump(&self) -> StoreResult<Box<dyn kyoyu_store::StoreDump>> {
+        let transaction = self.begin(Scope::Copy, true).await?;
+        Ok(Box::new(copy::PostgresDump { transaction }))
+    }
+
+    async fn system_load(&self) -> StoreResult<Box<dyn kyoyu_store::StoreLoad>> {
+        let mut transaction = self.begin(Scope::Copy, false).await?;
+        copy::lock_and_check_empty(&mut transaction).await?;
+        Ok(Box::new(copy::PostgresLoad { transaction }))
+    }
+
+    async fn system_row_counts(&self) -> StoreResult<kyoyu_store::copy::RowCounts> {
+        self.read(Scope::Copy, async |connection| {
+            copy::row_counts(connection).await
         })
         .await
     }

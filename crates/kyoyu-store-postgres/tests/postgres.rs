@@ -48,7 +48,8 @@ async fn open_records_the_migrations_once_and_data_survives_a_reopen() {
             (1, "0001_init".to_owned()),
             (2, "0002_jobs".to_owned()),
             (3, "0003_outbox".to_owned()),
-            (4, "0004_idempotency".to_owned())
+            (4, "0004_idempotency".to_owned()),
+            (5, "0005_copy".to_owned())
         ]
     );
     assert_eq!(
@@ -459,4 +460,79 @@ async fn a_nul_in_a_client_text_is_invalid_input_not_a_database_failure() {
         "nothing written"
     );
     store.close().await;
+}
+
+/// Only the copy scope sees every tenant's rows, writes rows for any tenant, and reads or sets
+/// an identity's sequence: as the application role, a tenant's transaction and the system's
+/// are refused all three (the policies and functions of migration 0005).
+#[tokio::test]
+async fn only_the_copy_scope_reads_every_row_and_sets_identities() {
+    let Some(schema) = TestSchema::create().await else {
+        return;
+    };
+    let store = schema.open().await;
+    let victim = store
+        .system_create_org(&Actor::operator(), "victim", OrgKind::Victim)
+        .await
+        .unwrap();
+    let incident = kyoyu_store::IncidentDoc::split("INC-1", serde_json::json!({"incident": {}}))
+        .expect("an incident");
+    let actor = Actor {
+        org: Some(victim.id),
+        who: "t".into(),
+        request: None,
+    };
+    store
+        .create_incident(victim.id, &actor, &incident)
+        .await
+        .unwrap();
+    store.close().await;
+    let mut connection = schema.owner_connection().await;
+    connection.execute("SET ROLE kyoyu_app").await.unwrap();
+    let insert = format!(
+        "INSERT INTO incidents (tenant, id, version, header, created, updated)
+         VALUES ({}, 'INC-2', 1, '{{}}', now(), now())",
+        victim.id.0
+    );
+    for scope in ["system", "99", "copy"] {
+        let copy = scope == "copy";
+        let mut transaction = in_scope(&mut connection, scope).await;
+        let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM incidents")
+            .fetch_one(&mut *transaction)
+            .await
+            .unwrap();
+        assert_eq!(seen, i64::from(copy), "{scope}: incidents seen");
+        let identity = sqlx::query_scalar::<_, i64>("SELECT kyoyu_copy_identity('orgs')")
+            .fetch_one(&mut *transaction)
+            .await;
+        match identity {
+            Ok(last) => assert!(copy && last == victim.id.0, "{scope}: {last}"),
+            Err(error) => assert!(!copy, "{scope}: {error}"),
+        }
+        transaction.rollback().await.unwrap();
+        for statement in [
+            insert.as_str(),
+            "SELECT kyoyu_copy_set_identity('stix_objects', 1000)",
+        ] {
+            let mut transaction = in_scope(&mut connection, scope).await;
+            let done = transaction.execute(statement).await;
+            assert_eq!(done.is_ok(), copy, "{scope}: {statement}: {done:?}");
+            transaction.rollback().await.unwrap();
+        }
+    }
+    connection.close().await.unwrap();
+}
+
+/// A transaction on `connection` with `kyoyu.tenant` set to `scope`, as the store begins them.
+async fn in_scope<'c>(
+    connection: &'c mut sqlx::PgConnection,
+    scope: &str,
+) -> sqlx::Transaction<'c, sqlx::Postgres> {
+    let mut transaction = connection.begin().await.unwrap();
+    sqlx::query("SELECT set_config('kyoyu.tenant', $1, true)")
+        .bind(scope)
+        .execute(&mut *transaction)
+        .await
+        .unwrap();
+    transaction
 }

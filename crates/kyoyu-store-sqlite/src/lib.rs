@@ -14,6 +14,7 @@
 
 mod audit_log;
 mod communities;
+mod copy;
 mod idempotency;
 mod incidents;
 mod jobs;
@@ -528,6 +529,30 @@ impl Store for SqliteStore {
         now: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<bool> {
         self.write(async |connection| jobs::schedule_due(connection, name, every, now).await)
+            .await
+    }
+
+    async fn system_dump(&self) -> StoreResult<Box<dyn kyoyu_store::StoreDump>> {
+        let transaction = self
+            .reader
+            .begin()
+            .await
+            .map_err(database("beginning the read of a copy"))?;
+        Ok(Box::new(copy::SqliteDump { transaction }))
+    }
+
+    async fn system_load(&self) -> StoreResult<Box<dyn kyoyu_store::StoreLoad>> {
+        let mut transaction = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(database("beginning the write of a copy"))?;
+        copy::check_empty(&mut transaction).await?;
+        Ok(Box::new(copy::SqliteLoad { transaction }))
+    }
+
+    async fn system_row_counts(&self) -> StoreResult<kyoyu_store::copy::RowCounts> {
+        self.read_snapshot(async |connection| copy::row_counts(connection).await)
             .await
     }
 }

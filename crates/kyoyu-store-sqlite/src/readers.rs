@@ -264,15 +264,7 @@ fn named<T>(
 }
 
 fn org_list(row: &Row<'_>, index: usize, table: &str, column: &str) -> StoreResult<Vec<OrgId>> {
-    str(row, index, table, column)?
-        .split(',')
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            part.parse::<i64>()
-                .map(OrgId)
-                .map_err(|_| corrupt(table, column, format!("{part:?} is not an organization id")))
-        })
-        .collect()
+    crate::rows::parse_org_list(str(row, index, table, column)?, table, column)
 }
 
 // --- the reads ---

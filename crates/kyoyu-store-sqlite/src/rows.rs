@@ -154,6 +154,22 @@ pub(crate) fn named<T>(
     parse(&text).ok_or_else(|| corrupt(table, column, format!("unknown name {text:?}")))
 }
 
+/// Organization ids from the text [`format_org_list`] writes.
+pub(crate) fn parse_org_list(
+    text: &str,
+    table: &str,
+    column: &str,
+) -> Result<Vec<OrgId>, StoreError> {
+    text.split(',')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<i64>()
+                .map(OrgId)
+                .map_err(|_| corrupt(table, column, format!("{part:?} is not an organization id")))
+        })
+        .collect()
+}
+
 /// Organization ids as stored in one text column: comma-separated, empty for none.
 pub(crate) fn format_org_list(orgs: &[OrgId]) -> String {
     orgs.iter()

@@ -6,11 +6,13 @@
 //! a backend answers only within it — a record of another tenant is "not found", never an error
 //! that confirms it exists. The only unscoped methods are the registry of organizations and
 //! tokens (how a tenant is established in the first place) and the operator's whole-log audit
-//! read; they are named `system_*` so a reviewer sees them at the call site. One crate per
+//! read, the job queue, and the whole-store copy (`copy`); they are named `system_*` so a reviewer
+//! sees them at the call site. One crate per
 //! backend implements [`Store`] (`kyoyu-store-sqlite`, `kyoyu-store-postgres`) and owns its
 //! migrations; the server holds an `Arc<dyn Store>`.
 
 pub mod audit;
+pub mod copy;
 pub mod jobs;
 pub mod token;
 
@@ -21,6 +23,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use audit::{AuditAction, AuditEntry, ChainBreak, verify_chain};
+pub use copy::{StoreDump, StoreLoad};
 pub use jobs::{Job, JobEffect, JobOutcome, NewJob, QueueStats};
 pub use kyoyu_model::{CommunityKind, Tlp};
 pub use token::{IssuedToken, TokenSecret};
@@ -798,4 +801,15 @@ pub trait Store: Send + Sync + 'static {
         every: std::time::Duration,
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
+
+    // --- the whole store, for `kyoyu admin copy-store` (operator only; see `copy`) ---
+
+    /// Opens a read of every table in one snapshot, row by row as stored (every tenant's).
+    async fn system_dump(&self) -> StoreResult<Box<dyn StoreDump>>;
+    /// Begins writing a copy into this store in one transaction; [`StoreError::Conflict`]
+    /// (naming the tables that hold rows) unless every table is empty and no object was ever
+    /// added. Other writers wait until the copy commits or is dropped.
+    async fn system_load(&self) -> StoreResult<Box<dyn StoreLoad>>;
+    /// Rows per table, in [`copy::TABLES`]' order.
+    async fn system_row_counts(&self) -> StoreResult<copy::RowCounts>;
 }

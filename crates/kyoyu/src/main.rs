@@ -74,6 +74,25 @@ enum AdminCommand {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Copy a whole store into an empty one — a SQLite data directory to PostgreSQL, or back
+    /// for a downgrade or a backup — with every id, hash and audit entry as it is; then verify
+    /// the target's audit chain, its head against the source's and every table's rows, and
+    /// print them. Stop the source's servers and workers first. The target must be empty (a new
+    /// directory, or a new schema: `kyoyu migrate` or nothing); a store that holds data is
+    /// refused, never merged into. A failed copy leaves the target empty. Exit 0 verified, 1 a
+    /// mismatch, 2 refused or failed. The pseudonym key is not copied: it is a file (key_file).
+    ///
+    /// ストア全体を空のストアへコピーします（SQLite から PostgreSQL へ、または逆方向）。
+    /// ID・ハッシュ・監査ログはそのまま移り、コピー後に監査チェーン、先頭、表ごとの件数を検証します。
+    CopyStore {
+        /// The store to copy: a data directory (`kyoyu-data`) or a postgres:// URL.
+        #[arg(long)]
+        from: String,
+        /// The empty store to copy into: a new data directory or a postgres:// URL of an empty
+        /// schema (`?options=-csearch_path%3Dschema` for one other than public).
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -240,7 +259,8 @@ enum Command {
         #[command(flatten)]
         store: server::StoreArgs,
     },
-    /// Set up organizations and tokens on the server's data (works while it runs).
+    /// Set up organizations and tokens on the server's data (works while it runs); copy a
+    /// whole store into another (copy-store).
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
@@ -366,6 +386,9 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
                         },
                 },
         } => server::create_token(&store, &org, &role, label.as_deref()),
+        Command::Admin {
+            command: AdminCommand::CopyStore { from, to },
+        } => server::copy_store(&from, &to),
         Command::Audit {
             command: AuditCommand::Verify { expect_head, store },
         } => server::verify_audit(&store, expect_head.as_deref()),

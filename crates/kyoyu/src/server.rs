@@ -1,5 +1,5 @@
-//! The server side of the command: `kyoyu serve`, `kyoyu admin org|token create`,
-//! `kyoyu audit verify` and `kyoyu default-config`.
+//! The server side of the command: `kyoyu serve`, `worker`, `migrate`, `kyoyu admin org|token
+//! create`, `kyoyu admin copy-store`, `kyoyu audit verify` and `kyoyu default-config`.
 //!
 //! Key decision: the backend is picked once, here, from the settings (`--data DIR` → the
 //! embedded SQLite store, the default; `--database URL` → a database server), and everything
@@ -340,4 +340,185 @@ pub fn verify_audit(args: &StoreArgs, expect_head: Option<&str>) -> anyhow::Resu
         println!("ok: {} entries, head {}", last.0, last.1);
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Where a store is, as `copy-store` is given it: a data directory or a database URL.
+#[derive(Debug, Clone)]
+enum Location {
+    Data(PathBuf),
+    Database(String),
+}
+
+impl Location {
+    fn parse(text: &str) -> Location {
+        if ["postgres://", "postgresql://"]
+            .iter()
+            .any(|scheme| text.starts_with(scheme))
+        {
+            Location::Database(text.to_owned())
+        } else {
+            Location::Data(PathBuf::from(text))
+        }
+    }
+
+    /// For messages: the directory, or the URL without its password.
+    fn shown(&self) -> String {
+        match self {
+            Location::Data(dir) => dir.display().to_string(),
+            Location::Database(url) => kyoyu_server::settings::redacted_url(url),
+        }
+    }
+
+    fn settings(&self) -> Settings {
+        let mut settings = Settings::default();
+        match self {
+            Location::Data(dir) => settings.data = dir.clone(),
+            Location::Database(url) => settings.database = url.clone(),
+        }
+        settings
+    }
+}
+
+/// `kyoyu admin copy-store --from … --to …`: copies every row of one store into an empty one
+/// (`kyoyu_store::copy`), then verifies the target — its audit chain, its head against the
+/// source's, the rows per table against the source's — and prints the counts. Exit 0 when all
+/// agree, 1 on a mismatch, 2 when the copy was refused or failed (the target left empty).
+pub fn copy_store(from: &str, to: &str) -> anyhow::Result<ExitCode> {
+    let (from, to) = (Location::parse(from), Location::parse(to));
+    if let Location::Data(dir) = &from
+        && !dir.join(kyoyu_store_sqlite::DATABASE_FILE).is_file()
+    {
+        bail!(
+            "--from {0}: no kyoyu store there ({1} is missing); --from takes a data directory \
+             or a postgres:// URL / --from {0}: kyoyu のストアがありません（{1} がありません）。\
+             データディレクトリか postgres:// の URL を指定してください",
+            dir.display(),
+            kyoyu_store_sqlite::DATABASE_FILE
+        );
+    }
+    runtime()?.block_on(async move {
+        let source = open_store(&from.settings()).await?;
+        let target = open_store(&to.settings()).await?;
+        let (source_shown, target_shown) = (from.shown(), to.shown());
+        let source_counts = source.system_row_counts().await?;
+        if source_counts.iter().all(|(_, rows)| *rows == 0) {
+            bail!(
+                "--from {source_shown}: the source store is empty, nothing to copy (a mistyped \
+                 location?) / コピー元 {source_shown} は空です。コピーするものがありません（指定を確認してください）"
+            );
+        }
+        if let Err(broken) = kyoyu_store::audit::verify_store(source.as_ref()).await? {
+            bail!(
+                "--from {source_shown}: the source's audit log is broken ({broken}); a copy \
+                 would carry the break over — investigate it first (kyoyu audit verify) / コピー元の\
+                 監査ログが壊れています（{broken}）。コピーすると壊れたまま移るため、先に調べてください（kyoyu audit verify）"
+            );
+        }
+        let report = kyoyu_store::copy::copy_store(source.as_ref(), target.as_ref())
+            .await
+            .map_err(|error| copy_failure(&error, &target_shown))?;
+        let source_head = kyoyu_store::audit::verify_store(source.as_ref()).await?;
+        let target_head = kyoyu_store::audit::verify_store(target.as_ref()).await?;
+        let source_counts = source.system_row_counts().await?;
+        let target_counts = target.system_row_counts().await?;
+
+        println!("copied / コピー済み: {source_shown} → {target_shown}");
+        println!("  {:<18} {:>10} {:>10}", "table", "source", "target");
+        let mut mismatches = Vec::new();
+        for (((table, copied), (_, in_source)), (_, in_target)) in report
+            .rows
+            .iter()
+            .zip(&source_counts)
+            .zip(&target_counts)
+        {
+            let agree = copied == in_source && in_source == in_target;
+            println!(
+                "  {table:<18} {in_source:>10} {in_target:>10}{}",
+                if agree { "" } else { "  MISMATCH / 不一致" }
+            );
+            if !agree {
+                mismatches.push(format!(
+                    "{table}: source {in_source}, copied {copied}, target {in_target}"
+                ));
+            }
+        }
+        match (&source_head, &target_head) {
+            (Ok(source_head), Ok(target_head)) if source_head == target_head => println!(
+                "audit / 監査ログ: {} entries / 件, head / 先頭 {}",
+                target_head.0, target_head.1
+            ),
+            (Ok(source_head), Ok(target_head)) => mismatches.push(format!(
+                "audit head: the source's is {} (seq {}), the target's {} (seq {})",
+                source_head.1, source_head.0, target_head.1, target_head.0
+            )),
+            (_, Err(broken)) => mismatches.push(format!("the target's audit chain: {broken}")),
+            (Err(broken), _) => mismatches.push(format!("the source's audit chain: {broken}")),
+        }
+        if let Location::Data(_) = &from {
+            let key = from.settings().key_path();
+            if key.is_file() {
+                eprintln!(
+                    "kyoyu: the pseudonym key is not in the database: give every process on the \
+                     target the same file (key_file = \"{0}\") / 仮名鍵はデータベースに含まれません。\
+                     コピー先のすべてのプロセスに同じファイルを渡してください（key_file = \"{0}\"）",
+                    key.display()
+                );
+            }
+        }
+        if mismatches.is_empty() {
+            println!(
+                "ok: the target's audit chain verifies, its head and every table's rows equal the \
+                 source's / コピー先の監査チェーンは正常で、先頭とすべての表の件数がコピー元と一致します"
+            );
+            Ok(ExitCode::SUCCESS)
+        } else {
+            for mismatch in &mismatches {
+                println!("MISMATCH / 不一致: {mismatch}");
+            }
+            println!(
+                "FAILED: the target does not equal the source (did the source change during the \
+                 copy? stop its servers and copy again into a new, empty target) / 失敗: コピー先が\
+                 コピー元と一致しません（コピー中にコピー元が変わった可能性があります。サーバを止め、新しい空のコピー先へやり直してください）"
+            );
+            Ok(ExitCode::from(1))
+        }
+    })
+}
+
+/// A failed copy in both languages, saying what, where and what became of the target.
+fn copy_failure(error: &kyoyu_store::copy::CopyError, target: &str) -> anyhow::Error {
+    use kyoyu_store::copy::CopyError;
+    let left = "the target was left as it was (empty) / コピー先は元のまま（空）です";
+    match error {
+        CopyError::TargetNotEmpty(tables) => anyhow::anyhow!(
+            "--to {target}: the target already holds data ({tables}); copy-store writes only into \
+             an empty, freshly migrated store and never merges into one in use — give it a new data \
+             directory or an empty PostgreSQL schema / コピー先 {target} にはすでにデータがあります\
+             （{tables}）。copy-store は空の（マイグレーション直後の）ストアにだけ書き込み、使用中の\
+             ストアに混ぜることはしません。新しいデータディレクトリか空の PostgreSQL スキーマを指定してください"
+        ),
+        CopyError::Open { side, error } => anyhow::anyhow!(
+            "cannot begin the copy on the {side}: {error}; {left} / コピーを始められません（{}）",
+            if *side == "source" {
+                "コピー元"
+            } else {
+                "コピー先"
+            }
+        ),
+        CopyError::Read {
+            table,
+            after,
+            error,
+        } => anyhow::anyhow!(
+            "reading {table} from the source after the row {after} failed: {error}; {left} / \
+             コピー元の {table} を行 {after} の後から読めませんでした"
+        ),
+        CopyError::Write { table, row, error } => anyhow::anyhow!(
+            "the target refused {table} row {row}: {error}; the copy was rolled back and {left} / \
+             コピー先が {table} の行 {row} を受け付けませんでした。コピーは取り消されました"
+        ),
+        CopyError::Commit(error) => anyhow::anyhow!(
+            "finishing the copy failed: {error}; {left} / コピーの仕上げ（ID の続き、オブジェクト時刻、監査ログの先頭、確定）に失敗しました"
+        ),
+    }
 }

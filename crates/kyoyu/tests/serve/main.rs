@@ -4,6 +4,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod copy_store;
 mod faults;
 
 use std::io::{BufRead, BufReader, Read, Write};
