@@ -1533,13 +1533,33 @@ fn random_kills_on_postgresql_lose_nothing_acknowledged() {
     assert_eq!(status, 204, "{body}");
 
     let mut servers = vec![first, Server::start_with(&store, &env)];
+    // And a worker process of its own beside the servers' in-process workers: the member's
+    // POSTs into the hub's collection are submissions, each a job in the POST's transaction.
+    let start_worker = || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kyoyu"));
+        command
+            .args(["worker", "--database", &url])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        command.spawn().expect("kyoyu worker starts")
+    };
+    let mut worker = start_worker();
     let live: Arc<Mutex<Vec<SocketAddr>>> = Arc::new(Mutex::new(
         servers.iter().map(|server| server.address).collect(),
     ));
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let confirmed: Arc<Mutex<Vec<String>>> = Arc::default();
+    let statuses: Arc<Mutex<Vec<String>>> = Arc::default();
     let poster = {
-        let (live, stop, confirmed) = (live.clone(), stop.clone(), confirmed.clone());
+        let (live, stop, confirmed, statuses) = (
+            live.clone(),
+            stop.clone(),
+            confirmed.clone(),
+            statuses.clone(),
+        );
         let auth = bearer(&responder);
         let path = format!("/taxii2/kyoyu/collections/{collection}/objects/");
         std::thread::spawn(move || {
@@ -1567,17 +1587,30 @@ fn random_kills_on_postgresql_lose_nothing_acknowledged() {
                         for success in status["successes"].as_array().into_iter().flatten() {
                             confirmed.push(success["id"].as_str().expect("id").to_owned());
                         }
+                        statuses
+                            .lock()
+                            .expect("statuses")
+                            .push(status["id"].as_str().expect("status id").to_owned());
                     }
                 }
             }
         })
     };
-    // Kill a random process, start it again, let the stream run on, `kills` times.
+    // Kill a random process — one of the servers or the worker — start it again, let the
+    // stream run on, `kills` times.
     let mut seed = u64::from(std::process::id());
+    let mut worker_kills = 0;
     for _ in 0..kills {
         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
         std::thread::sleep(Duration::from_millis(100 + (seed >> 33) % 300));
-        let victim = (seed >> 40) as usize % servers.len();
+        let victim = (seed >> 40) as usize % (servers.len() + 1);
+        if victim == servers.len() {
+            let _ = worker.kill(); // SIGKILL
+            let _ = worker.wait();
+            worker = start_worker();
+            worker_kills += 1;
+            continue;
+        }
         servers[victim].kill();
         servers[victim] = Server::start_with(&store, &env);
         *live.lock().expect("live") = servers.iter().map(|server| server.address).collect();
@@ -1651,10 +1684,60 @@ fn random_kills_on_postgresql_lose_nothing_acknowledged() {
         std::thread::sleep(Duration::from_millis(500));
     };
     assert!(settled.0, "jobs left running or dead:\n{}", settled.1);
-    eprintln!(
-        "random_kills_on_postgresql: {kills} kills, {} acknowledged objects, none lost",
-        confirmed.len()
+    // Every acknowledged submission was taken in by exactly one job run: one
+    // `submission_received` entry per status in the hub's trail, none twice.
+    let hub_auth = bearer(&hub);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let statuses = statuses.lock().expect("statuses").clone();
+    let (missing, doubled) = loop {
+        let mut received: std::collections::HashMap<String, usize> = Default::default();
+        let mut after = 0i64;
+        loop {
+            let (status, body) = http(
+                servers[0].address,
+                "GET",
+                &format!("/api/audit?after={after}&limit=1000"),
+                &[("Authorization", &hub_auth)],
+                b"",
+            )
+            .expect("audit");
+            assert_eq!(status, 200, "{body}");
+            let page: Vec<Value> = serde_json::from_str(&body).expect("json");
+            for entry in &page {
+                after = entry["seq"].as_i64().expect("seq");
+                let action = &entry["action"];
+                if action["action"] == "submission_received" {
+                    let status = action["status"].as_str().expect("status").to_owned();
+                    *received.entry(status).or_default() += 1;
+                }
+            }
+            if page.len() < 1000 {
+                break;
+            }
+        }
+        let missing = statuses
+            .iter()
+            .filter(|status| !received.contains_key(*status))
+            .count();
+        let doubled = received.values().filter(|count| **count > 1).count();
+        if (missing == 0 && doubled == 0) || std::time::Instant::now() > deadline {
+            break (missing, doubled);
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert_eq!(
+        (missing, doubled),
+        (0, 0),
+        "of {} acknowledged submissions: taken in never, taken in twice",
+        statuses.len()
     );
+    eprintln!(
+        "random_kills_on_postgresql: {kills} kills ({worker_kills} of the worker), {} acknowledged objects none lost, {} submissions each taken in once",
+        confirmed.len(),
+        statuses.len()
+    );
+    let _ = worker.kill();
+    let _ = worker.wait();
     drop(servers);
     let verify = Command::new(env!("CARGO_BIN_EXE_kyoyu"))
         .args(["audit", "verify", "--database", &url])
