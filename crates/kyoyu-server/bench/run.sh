@@ -23,6 +23,8 @@
 #      BENCH_KEEP (0; 1 keeps the work dir with the server logs), BENCH_DIR (/tmp),
 #      PEERS_DIR (../shared/peers from the repository root), PEERS_VENV (/tmp/peers-venv),
 #      CARGO_TARGET_DIR (passed to cargo; the binary is taken from there),
+#      BENCH_RATE_LIMIT (1000000000: the server's requests per token and minute — high, so the
+#      counting runs without refusing the one token wrk uses),
 #      BENCH_DATABASE (a postgres:// URL: kyoyu runs on PostgreSQL, a fresh schema per size,
 #      instead of a fresh SQLite data directory).
 set -euo pipefail
@@ -155,7 +157,7 @@ bench_kyoyu() { # N
     store=(--database "$BENCH_DATABASE?options=-csearch_path%3D$schema")
     mkdir -p "$data"
   fi
-  KYOYU_KEY_FILE=$WORK/key-$n KYOYU_METRICS_LISTEN=off "$KYOYU" serve --listen "127.0.0.1:$PORT" "${store[@]}" >/dev/null 2>"$log" &
+  KYOYU_KEY_FILE=$WORK/key-$n KYOYU_METRICS_LISTEN=off KYOYU_RATE_LIMIT_PER_MINUTE=${BENCH_RATE_LIMIT:-1000000000} "$KYOYU" serve --listen "127.0.0.1:$PORT" "${store[@]}" >/dev/null 2>"$log" &
   SERVER_PID=$!
   for _ in $(seq 600); do
     grep -q '^kyoyu: listening on' "$log" && break

@@ -201,6 +201,17 @@ impl FromRequestParts<AppState> for Principal {
             Ok(text) => authenticate(state, &text).await,
             Err(error) => Err(error),
         }?;
+        // Requests per token and minute, across the processes (crate::ratelimit).
+        if let Err(wait) = state.limiter.admit(
+            &principal.token,
+            state.settings.rate_limit_per_minute,
+            chrono::Utc::now().timestamp(),
+        ) {
+            return Err(ApiError::too_many_requests(
+                state.settings.rate_limit_per_minute,
+                wait,
+            ));
+        }
         // A keyed write (crate::idempotency) claims its key with its first write.
         principal.0.request = parts.extensions.get::<kyoyu_store::RequestKey>().cloned();
         // The request's log span (opened in `observe`) names the tenant from here on.

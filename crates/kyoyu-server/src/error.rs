@@ -105,6 +105,20 @@ impl ApiError {
         )
     }
 
+    /// 429: the token made its `limit` requests this minute; `Retry-After` says when the minute
+    /// ends.
+    pub fn too_many_requests(limit: u64, wait: u64) -> Self {
+        let mut error = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+            Some(format!(
+                "this token made its {limit} requests of this minute; retry after {wait} s /                  このトークンは今の1分間の上限 {limit} 件に達しました。{wait} 秒後に再試行してください"
+            )),
+        );
+        error.retry_after = Some(wait);
+        error
+    }
+
     /// 400: the request is malformed; `description` says what and where.
     pub fn bad_request(description: impl Into<String>) -> Self {
         Self::new(

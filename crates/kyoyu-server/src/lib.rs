@@ -11,6 +11,7 @@ pub mod auth;
 pub mod error;
 pub mod idempotency;
 pub mod metrics;
+pub mod ratelimit;
 pub mod rest;
 pub mod routes;
 pub mod settings;
@@ -20,7 +21,7 @@ pub mod worker;
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
@@ -66,6 +67,8 @@ pub struct Apps {
     pub api: Router,
     /// `/metrics`.
     pub metrics: Router,
+    /// The process's request counts, for the task that exchanges them with the store.
+    pub limiter: Arc<ratelimit::RateLimiter>,
 }
 
 /// Both routers, with a fresh pseudonym key (tests).
@@ -83,6 +86,7 @@ pub fn apps_with_key(store: Arc<dyn Store>, settings: Settings, key: PseudonymKe
         tokens: Arc::default(),
         metrics: Arc::default(),
         key: Arc::new(key),
+        limiter: Arc::default(),
     };
     let body_limit = state.settings.max_body_bytes;
     let api = routes::routes()
@@ -96,11 +100,16 @@ pub fn apps_with_key(store: Arc<dyn Store>, settings: Settings, key: PseudonymKe
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state.clone());
+    let limiter = state.limiter.clone();
     let metrics = routes::metrics_routes()
         .into_router()
         .fallback(not_found)
         .with_state(state);
-    Apps { api, metrics }
+    Apps {
+        api,
+        metrics,
+        limiter,
+    }
 }
 
 /// Runs the server on `listener` until `shutdown` completes, then finishes the requests in
@@ -127,7 +136,14 @@ pub async fn serve(
             std::future::pending::<()>(),
         ))
     });
-    let apps = apps_with_key(store, settings, key);
+    let sync_every = Duration::from_millis(settings.rate_limit_sync_ms);
+    let limited = settings.rate_limit_per_minute > 0;
+    let apps = apps_with_key(store.clone(), settings, key);
+    // Every process's request counts meet in the store (see `ratelimit`).
+    let counting = limited.then(|| {
+        let limiter = apps.limiter.clone();
+        tokio::spawn(async move { limiter.run(store.as_ref(), sync_every).await })
+    });
     let metrics = metrics.map(|listener| {
         let router = apps.metrics;
         tokio::spawn(async move { axum::serve(listener, router).await })
@@ -139,6 +155,9 @@ pub async fn serve(
         task.abort();
     }
     if let Some(task) = worker {
+        task.abort();
+    }
+    if let Some(task) = counting {
         task.abort();
     }
     served

@@ -52,6 +52,12 @@ pub struct Settings {
     /// Seconds a worker's claim on a job holds; a job whose worker died is claimed again after
     /// it (longer than the longest job).
     pub job_lease_seconds: u64,
+    /// Requests one token may make per minute, counted across every process over the store
+    /// (0: no limit); past it, 429 with `Retry-After` until the minute ends.
+    pub rate_limit_per_minute: u64,
+    /// Milliseconds between two exchanges of a process's request counts with the store: the
+    /// bound on how late another process's requests are counted.
+    pub rate_limit_sync_ms: u64,
     /// The base URL clients reach this server at (`https://taxii.example.org`), named in TAXII
     /// discovery; empty: `http://` and the address it listens on. Never taken from a request's
     /// `Host` header, which any client can set.
@@ -77,6 +83,8 @@ impl Default for Settings {
             worker: "in_process".into(),
             audit_verify_seconds: 3600,
             job_lease_seconds: 300,
+            rate_limit_per_minute: 12_000,
+            rate_limit_sync_ms: 500,
             public_url: String::new(),
         }
     }
@@ -112,6 +120,8 @@ impl std::fmt::Debug for Settings {
             .field("worker", &self.worker)
             .field("audit_verify_seconds", &self.audit_verify_seconds)
             .field("job_lease_seconds", &self.job_lease_seconds)
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field("rate_limit_sync_ms", &self.rate_limit_sync_ms)
             .field("public_url", &self.public_url)
             .finish()
     }
@@ -166,7 +176,7 @@ pub const ENV_PREFIX: &str = "KYOYU_";
 
 impl Settings {
     /// Every setting's key (in the file; upper-cased after [`ENV_PREFIX`] in the environment).
-    pub const KEYS: [&'static str; 17] = [
+    pub const KEYS: [&'static str; 19] = [
         "listen",
         "metrics_listen",
         "data",
@@ -184,6 +194,8 @@ impl Settings {
         "worker",
         "audit_verify_seconds",
         "job_lease_seconds",
+        "rate_limit_per_minute",
+        "rate_limit_sync_ms",
     ];
 
     /// The defaults as a commented TOML file (`kyoyu default-config`).
@@ -226,7 +238,11 @@ impl Settings {
              # Seconds between two scheduled checks of the audit chain.\n\
              audit_verify_seconds = {audit}\n\
              # Seconds a worker's claim on a job holds (a dead worker's job waits this long).\n\
-             job_lease_seconds = {lease}\n",
+             job_lease_seconds = {lease}\n\
+             # Requests per token and minute across all processes (0: no limit; past it: 429),\n\
+             # and milliseconds between two exchanges of each process's counts with the store.\n\
+             rate_limit_per_minute = {rate}\n\
+             rate_limit_sync_ms = {sync}\n",
             listen = defaults.listen,
             metrics = defaults.metrics_listen,
             data = defaults.data.display(),
@@ -241,6 +257,8 @@ impl Settings {
             worker = defaults.worker,
             audit = defaults.audit_verify_seconds,
             lease = defaults.job_lease_seconds,
+            rate = defaults.rate_limit_per_minute,
+            sync = defaults.rate_limit_sync_ms,
         )
     }
 
@@ -293,6 +311,8 @@ impl Settings {
                 "worker" => self.worker = value,
                 "audit_verify_seconds" => self.audit_verify_seconds = number(&value)?,
                 "job_lease_seconds" => self.job_lease_seconds = number(&value)?,
+                "rate_limit_per_minute" => self.rate_limit_per_minute = number(&value)?,
+                "rate_limit_sync_ms" => self.rate_limit_sync_ms = number(&value)?,
                 // A misspelt variable is an error naming it, as a misspelt key in the file is:
                 // a setting silently not applied is worse than a server that does not start.
                 _ => {
@@ -340,6 +360,11 @@ impl Settings {
                 "worker: expected in_process or off, found `{}`",
                 self.worker
             )));
+        }
+        if self.rate_limit_sync_ms == 0 || self.rate_limit_sync_ms > 60_000 {
+            return Err(SettingsError::Invalid(
+                "rate_limit_sync_ms must be 1–60000".into(),
+            ));
         }
         if self.job_lease_seconds == 0 {
             return Err(SettingsError::Invalid(

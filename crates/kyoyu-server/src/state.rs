@@ -25,4 +25,6 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The installation's secret that keys pseudonyms and derived ids.
     pub key: Arc<PseudonymKey>,
+    /// Requests per token this process counted (shared through the store).
+    pub limiter: Arc<crate::ratelimit::RateLimiter>,
 }

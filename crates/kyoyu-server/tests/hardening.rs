@@ -389,3 +389,64 @@ async fn the_audit_records_only_what_left_in_the_form_it_left() {
         "context never left, yet recorded: {audit}"
     );
 }
+
+/// A token that makes more requests in a minute than `rate_limit_per_minute` gets 429 with
+/// `Retry-After` (the seconds left in the minute) and a message in both languages; another
+/// token is not held back by it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_past_its_requests_per_minute_gets_429_with_retry_after() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).await.expect("store"));
+    let victim = store
+        .system_create_org(&Actor::operator(), "victim", OrgKind::Victim)
+        .await
+        .expect("org");
+    let busy = common::token(store.as_ref(), victim.id, Role::Responder, "")
+        .await
+        .0;
+    let calm = common::token(store.as_ref(), victim.id, Role::Responder, "")
+        .await
+        .0;
+    let settings = Settings {
+        rate_limit_per_minute: 3,
+        ..Settings::default()
+    };
+    let app = app(store, settings);
+    let whoami = async |token: &str| {
+        let request = Request::builder()
+            .uri("/api/whoami")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request");
+        let response = app.clone().oneshot(request).await.expect("answer");
+        let status = response.status();
+        let retry = response
+            .headers()
+            .get("retry-after")
+            .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (status, retry, String::from_utf8_lossy(&body).into_owned())
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(whoami(&busy).await);
+    }
+    // The minute may turn over between two requests: then the count starts again.
+    let refused: Vec<_> = statuses
+        .iter()
+        .filter(|(status, ..)| *status == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert!(refused.len() <= 1, "{statuses:?}");
+    if let Some((_, retry, body)) = refused.first() {
+        assert!(matches!(retry, Some(1..=60)), "{retry:?}");
+        assert!(body.contains("429") && body.contains("再試行"), "{body}");
+    } else {
+        assert_eq!(whoami(&busy).await.0, StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert_eq!(whoami(&calm).await.0, StatusCode::OK, "another token");
+}

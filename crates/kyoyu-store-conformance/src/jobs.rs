@@ -7,7 +7,9 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone as _, Utc};
-use kyoyu_store::{Actor, AuditAction, Effects, JobEffect, JobOutcome, NewJob, Store, StoreError};
+use kyoyu_store::{
+    Actor, AuditAction, Effects, JobEffect, JobOutcome, NewJob, RequestCount, Store, StoreError,
+};
 
 use crate::fixtures::{COLLECTION, actor, hub_member_outsider, object};
 
@@ -383,4 +385,37 @@ pub async fn a_jobs_effect_is_recorded_once(store: &dyn Store) {
         "{}",
         new[0].action
     );
+}
+
+/// Request counts meet in the store: two processes' counts of one token and minute add up,
+/// each exchange answers the total, tokens and minutes count apart, old minutes are forgotten.
+pub async fn request_counts_add_up_across_processes(store: &dyn Store) {
+    let count = |token: &str, minute: i64, count: u64| RequestCount {
+        token: token.into(),
+        minute,
+        count,
+    };
+    let first = store
+        .system_count_requests(&[count("a", 100, 5), count("b", 100, 1)], 99)
+        .await
+        .expect("count");
+    assert_eq!(first, vec![5, 1]);
+    // Another process's exchange for the same minute.
+    let second = store
+        .system_count_requests(&[count("a", 100, 7)], 99)
+        .await
+        .expect("count");
+    assert_eq!(second, vec![12]);
+    // Asking with 0 reads the total.
+    let read = store
+        .system_count_requests(&[count("b", 100, 0), count("a", 101, 0)], 99)
+        .await
+        .expect("count");
+    assert_eq!(read, vec![1, 0]);
+    // Minute 100 forgotten once the oldest kept is 101.
+    let later = store
+        .system_count_requests(&[count("a", 100, 1)], 101)
+        .await
+        .expect("count");
+    assert_eq!(later, vec![1], "counted afresh after being forgotten");
 }

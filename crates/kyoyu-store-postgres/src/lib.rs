@@ -27,6 +27,7 @@
 mod audit_log;
 mod communities;
 mod copy;
+mod counts;
 mod idempotency;
 mod incidents;
 mod jobs;
@@ -540,6 +541,17 @@ impl Store for PostgresStore {
     ) -> StoreResult<bool> {
         self.write(Scope::Tenant(org), async |connection| {
             idempotency::save(connection, org, key, response).await
+        })
+        .await
+    }
+
+    async fn system_count_requests(
+        &self,
+        counts: &[kyoyu_store::RequestCount],
+        oldest: i64,
+    ) -> StoreResult<Vec<u64>> {
+        self.write(Scope::System, async |connection| {
+            counts::add(connection, counts, oldest).await
         })
         .await
     }

@@ -54,6 +54,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0005_copy",
         sql: include_str!("../migrations/0005_copy.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_request_counts",
+        sql: include_str!("../migrations/0006_request_counts.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -15,6 +15,7 @@
 mod audit_log;
 mod communities;
 mod copy;
+mod counts;
 mod idempotency;
 mod incidents;
 mod jobs;
@@ -453,6 +454,15 @@ impl Store for SqliteStore {
         response: &kyoyu_store::SavedResponse,
     ) -> StoreResult<bool> {
         self.write(async |connection| idempotency::save(connection, org, key, response).await)
+            .await
+    }
+
+    async fn system_count_requests(
+        &self,
+        counts: &[kyoyu_store::RequestCount],
+        oldest: i64,
+    ) -> StoreResult<Vec<u64>> {
+        self.write(async |connection| counts::add(connection, counts, oldest).await)
             .await
     }
 

@@ -49,6 +49,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0004_idempotency",
         sql: include_str!("../migrations/0004_idempotency.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_request_counts",
+        sql: include_str!("../migrations/0005_request_counts.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -213,6 +213,18 @@ pub struct SavedResponse {
     pub body: String,
 }
 
+/// One process's requests of one token in one minute, as it hands them to the store
+/// ([`Store::system_count_requests`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestCount {
+    /// The token's id.
+    pub token: String,
+    /// The minute: seconds since the Unix epoch divided by 60.
+    pub minute: i64,
+    /// Requests counted since the last exchange.
+    pub count: u64,
+}
+
 /// How long a request's key and saved response are kept (a client retries within minutes; a
 /// day, as the IETF draft's examples and common APIs keep them).
 pub const IDEMPOTENCY_RETENTION: chrono::TimeDelta = chrono::TimeDelta::hours(24);
@@ -740,6 +752,16 @@ pub trait Store: Send + Sync + 'static {
         key: &RequestKey,
         response: &SavedResponse,
     ) -> StoreResult<bool>;
+
+    // --- rate limits (infrastructure: counts of every token, shared by every process) ---
+
+    /// Adds each count to the store's total for its token and minute, and answers the totals
+    /// across every process in the same order; forgets minutes before `oldest`.
+    async fn system_count_requests(
+        &self,
+        counts: &[RequestCount],
+        oldest: i64,
+    ) -> StoreResult<Vec<u64>>;
 
     // --- audit ---
 

@@ -1397,6 +1397,78 @@ fn two_servers_on_one_postgresql_share_every_state() {
     );
 }
 
+/// A token's requests per minute are counted across processes (issue 8): two servers on one
+/// PostgreSQL with a limit of 40, 30 requests on the first, then requests on the second, 30 ms
+/// apart — the second refuses (429 with `Retry-After`) once it has learned the first's count at
+/// its next exchange, so together they admit at most the limit plus what the second admitted in
+/// one sync interval (100 ms here).
+#[test]
+fn the_rate_limit_is_shared_by_the_processes() {
+    let Some(pg) = PgSchema::create("the_rate_limit_is_shared_by_the_processes", "kyoyu_rate")
+    else {
+        return;
+    };
+    // Not across a minute's end, where the counts start again.
+    let second = chrono::Utc::now().timestamp().rem_euclid(60);
+    if second > 45 {
+        std::thread::sleep(Duration::from_secs((61 - second) as u64));
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("installation.key").display().to_string();
+    let env = [
+        ("KYOYU_KEY_FILE", key.as_str()),
+        ("KYOYU_RATE_LIMIT_PER_MINUTE", "40"),
+        ("KYOYU_RATE_LIMIT_SYNC_MS", "100"),
+    ];
+    let store = [
+        std::ffi::OsStr::new("--database"),
+        std::ffi::OsStr::new(&pg.url),
+    ];
+    let first = Server::start_with(&store, &env);
+    let second = Server::start_with(&store, &env);
+    let auth = bearer(first.first_token.as_deref().expect("token"));
+    let whoami = |server: &Server| {
+        http_within(
+            Duration::from_secs(10),
+            server.address,
+            "GET",
+            "/api/whoami",
+            &[("Authorization", &auth)],
+            b"",
+        )
+        .expect("an answer")
+    };
+    let mut admitted = 0;
+    for _ in 0..30 {
+        let answer = whoami(&first);
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        admitted += 1;
+    }
+    std::thread::sleep(Duration::from_millis(400));
+    let mut refused = None;
+    for n in 0..30 {
+        let answer = whoami(&second);
+        match answer.status {
+            200 => admitted += 1,
+            429 => {
+                assert!(answer.header("retry-after").is_some(), "{}", answer.head);
+                refused = Some(n);
+                break;
+            }
+            other => panic!("{other}: {}", answer.body),
+        }
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    let refused = refused.expect("the second process refuses the token in the end");
+    assert!(
+        admitted <= 40 + 6,
+        "{admitted} admitted in all: at most the limit and one interval's"
+    );
+    eprintln!(
+        "the_rate_limit_is_shared: 30 on the first process, {refused} more on the second, then 429"
+    );
+}
+
 /// `kyoyu worker` runs the store's jobs beside a server that leaves them to it (`worker = off`):
 /// the scheduled audit-chain check is claimed and done by the worker process, and says so in
 /// its log; SIGTERM stops it.
