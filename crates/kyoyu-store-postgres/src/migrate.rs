@@ -59,6 +59,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0006_request_counts",
         sql: include_str!("../migrations/0006_request_counts.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_policies_once",
+        sql: include_str!("../migrations/0007_policies_once.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.
