@@ -2,7 +2,8 @@
 -- of objects, 2 a page of the manifest, 2 `whoami`, 1 a POST of one new indicator (a
 -- submission: stored, audited, and a job for the hub's worker). Ids are unique per run and
 -- slice (SOAK_SEED) and request (the counter); wrk runs this with -t1, one Lua state.
--- SOAK_ONLY_POSTS=1: every request a POST (the write path's ceiling).
+-- SOAK_ONLY_POSTS=1: every request a POST (the write path's ceiling); SOAK_NO_POSTS=1: reads
+-- only (the store does not grow).
 local token = os.getenv("SOAK_TOKEN")
 local collection = os.getenv("SOAK_COLLECTION")
 local seed = tonumber(os.getenv("SOAK_SEED") or "0")
@@ -10,6 +11,7 @@ local taxii = "application/taxii+json;version=2.1"
 local objects = "/taxii2/kyoyu/collections/" .. collection .. "/objects/"
 local manifest = "/taxii2/kyoyu/collections/" .. collection .. "/manifest/?limit=100"
 local only_posts = os.getenv("SOAK_ONLY_POSTS") == "1"
+local no_posts = os.getenv("SOAK_NO_POSTS") == "1"
 local counter = 0
 
 request = function()
@@ -18,6 +20,8 @@ request = function()
   local headers = { ["Authorization"] = "Bearer " .. token, ["Accept"] = taxii }
   if only_posts then
     k = 9
+  elseif no_posts and k == 9 then
+    k = 0
   end
   if k < 5 then
     return wrk.format("GET", objects .. "?limit=100", headers)

@@ -11,7 +11,7 @@
 #        SOAK_PRELOAD (10000 objects before the load), BENCH_DATABASE (postgres://…; default
 #        the embedded store), SOAK_PORT (18580), SOAK_OUT (a TSV of the slices), PEERS_DIR,
 #        PEERS_VENV, CARGO_TARGET_DIR, SOAK_ONLY_POSTS (1: every request a POST — the
-#        writer's ceiling). With BENCH_DATABASE the slice lines also carry PostgreSQL's CPU %.
+#        writer's ceiling), SOAK_NO_POSTS (1: reads only, the store does not grow). With BENCH_DATABASE the slice lines also carry PostgreSQL's CPU %.
 # Loopback only; every wait is bounded; the servers are killed on exit.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -99,7 +99,7 @@ while [ "$elapsed" -lt "$SECONDS_TOTAL" ]; do
   for i in $(seq 0 $((SERVERS - 1))); do
     out=$WORK/wrk-$slice-$i.txt
     outs+=("$out")
-    SOAK_TOKEN=$member SOAK_COLLECTION=$collection SOAK_SEED=$((slice * 16 + i)) SOAK_ONLY_POSTS=${SOAK_ONLY_POSTS:-0} \
+    SOAK_TOKEN=$member SOAK_COLLECTION=$collection SOAK_SEED=$((slice * 16 + i)) SOAK_ONLY_POSTS=${SOAK_ONLY_POSTS:-0} SOAK_NO_POSTS=${SOAK_NO_POSTS:-0} \
       timeout --kill-after=5 $((SLICE + 30)) wrk -t1 -c$((CONNS / SERVERS)) -d"${SLICE}s" --timeout 10s --latency \
       -s "$HERE/soak.lua" "http://127.0.0.1:$((PORT + i))" >"$out" 2>&1 &
     wpids+=($!)
