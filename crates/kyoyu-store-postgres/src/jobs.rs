@@ -96,13 +96,19 @@ pub(crate) async fn claim(
     if kinds.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
+    // Two index walks, each stopping at `limit` (the partial indexes of 0008): expired leases,
+    // due queued jobs in id order. One `OR` over both grew with the queue (found by the soak).
     let until = later(now, lease);
     let kinds: Vec<String> = kinds.iter().map(|kind| (*kind).to_owned()).collect();
     let rows = sqlx::query(
         "UPDATE jobs SET state = 'running', worker = $1, lease_until = $2, attempts = jobs.attempts + 1 \
-         FROM (SELECT id FROM jobs WHERE kind = ANY($3) AND \
-               ((state = 'queued' AND run_after <= $4) OR (state = 'running' AND lease_until < $4)) \
-               ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED) AS picked \
+         FROM (SELECT id FROM ( \
+                 SELECT id FROM (SELECT id FROM jobs WHERE state = 'running' AND lease_until < $4 \
+                                 AND kind = ANY($3) ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED) AS expired \
+                 UNION ALL \
+                 SELECT id FROM (SELECT id FROM jobs WHERE state = 'queued' AND run_after <= $4 \
+                                 AND kind = ANY($3) ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED) AS due \
+               ) AS both_ ORDER BY id LIMIT $5) AS picked \
          WHERE jobs.id = picked.id \
          RETURNING jobs.id, jobs.kind, jobs.tenant, jobs.payload, jobs.attempts",
     )

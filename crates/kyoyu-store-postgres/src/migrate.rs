@@ -64,6 +64,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0007_policies_once",
         sql: include_str!("../migrations/0007_policies_once.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_jobs_due",
+        sql: include_str!("../migrations/0008_jobs_due.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -54,6 +54,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0005_request_counts",
         sql: include_str!("../migrations/0005_request_counts.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_jobs_due",
+        sql: include_str!("../migrations/0006_jobs_due.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.
