@@ -15,7 +15,9 @@
 //! takes it in, recorded as a `submission_received` entry in the hub's audit trail; the hub's
 //! correlation joins this handler). A handler returns its visible effect instead of writing it,
 //! and the store records it in the transaction that marks the job done, so a job run twice by
-//! two workers (one presumed dead) still has one effect. Embargo release and feedback arrive as
+//! two workers (one presumed dead) still has one effect. A round claims a batch (64) and ends it
+//! in one store call: one write transaction for the batch, so on SQLite's single writer the
+//! worker keeps up with the POSTs that enqueue its jobs. Embargo release and feedback arrive as
 //! further kinds.
 
 use std::sync::Arc;
@@ -24,7 +26,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use kyoyu_core::usecase::collections::SUBMISSION_JOB;
 use kyoyu_store::jobs::failed;
-use kyoyu_store::{Actor, AuditAction, Job, JobEffect, JobOutcome, NewJob, Store, StoreResult};
+use kyoyu_store::{
+    Actor, AuditAction, Job, JobEffect, JobEnd, JobOutcome, NewJob, Store, StoreResult,
+};
 
 /// The kinds this worker runs.
 pub const KINDS: [&str; 2] = ["audit_verify", SUBMISSION_JOB];
@@ -54,7 +58,7 @@ impl WorkerSettings {
             name: format!("{host}:{}", std::process::id()),
             lease: Duration::from_secs(settings.job_lease_seconds),
             idle: Duration::from_secs(2),
-            batch: 8,
+            batch: 64,
             audit_verify_every: Duration::from_secs(settings.audit_verify_seconds),
         }
     }
@@ -93,26 +97,52 @@ pub async fn round(
     let jobs = store
         .system_claim(&settings.name, &KINDS, settings.lease, settings.batch, now)
         .await?;
+    // The batch's ends go to the store together (one write transaction for many jobs), or sooner
+    // when running them took a quarter of the lease, so a slow job cannot let the others' leases
+    // run out.
+    let flush_after = settings.lease / 4;
+    let mut ends: Vec<JobEnd> = Vec::with_capacity(jobs.len());
+    let mut kinds: Vec<String> = Vec::with_capacity(jobs.len());
+    let mut since = std::time::Instant::now();
     for job in jobs {
         let (outcome, effect) = match run_job(store, &settings.name, &job).await {
             Ok(effect) => (JobOutcome::Done, effect),
             Err(error) => (failed(job.attempts, Utc::now(), error), None),
         };
-        if !store
-            .system_finish(
-                job.id,
-                &settings.name,
-                &outcome,
-                effect.as_ref(),
-                Utc::now(),
-            )
-            .await?
-        {
-            tracing::warn!(job = job.id, kind = %job.kind, "the job's lease ran out before it finished; another worker has it");
+        ends.push(JobEnd {
+            id: job.id,
+            outcome,
+            effect,
+        });
+        kinds.push(job.kind);
+        if since.elapsed() >= flush_after {
+            finish(store, &settings.name, &mut ends, &mut kinds, &mut done).await?;
+            since = std::time::Instant::now();
         }
-        done.ran.push((job.id, job.kind, outcome));
     }
+    finish(store, &settings.name, &mut ends, &mut kinds, &mut done).await?;
     Ok(done)
+}
+
+/// Records `ends` (of jobs of `kinds`) in one store call and moves them into `done`.
+async fn finish(
+    store: &dyn Store,
+    worker: &str,
+    ends: &mut Vec<JobEnd>,
+    kinds: &mut Vec<String>,
+    done: &mut Round,
+) -> StoreResult<()> {
+    if ends.is_empty() {
+        return Ok(());
+    }
+    let held = store.system_finish(worker, ends, Utc::now()).await?;
+    for ((end, kind), holds) in ends.drain(..).zip(kinds.drain(..)).zip(held) {
+        if !holds {
+            tracing::warn!(job = end.id, kind = %kind, "the job's lease ran out before it finished; another worker has it");
+        }
+        done.ran.push((end.id, kind, end.outcome));
+    }
+    Ok(())
 }
 
 /// Runs one job; its visible effect, if it has one, for the store to record with its end.

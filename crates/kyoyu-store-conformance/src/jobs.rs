@@ -1,14 +1,15 @@
 //! The job queue's rules, for every backend: claimed once, a dead worker's job claimed again
 //! after its lease, a stale worker cannot finish it, retries wait, keys de-duplicate, a schedule
 //! runs once per period, an add's outbox jobs are written with its objects only, a job's effect
-//! is recorded once.
+//! is recorded once (a batch of ends judged job by job), done jobs leave after their retention.
 
 use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone as _, Utc};
 use kyoyu_store::{
-    Actor, AuditAction, Effects, JobEffect, JobOutcome, NewJob, RequestCount, Store, StoreError,
+    Actor, AuditAction, Effects, JobEffect, JobEnd, JobOutcome, NewJob, RequestCount, Store,
+    StoreError,
 };
 
 use crate::fixtures::{COLLECTION, actor, hub_member_outsider, object};
@@ -30,6 +31,31 @@ fn job(kind: &str, key: Option<&str>, run_after: DateTime<Utc>) -> NewJob {
 }
 
 const LEASE: Duration = Duration::from_secs(30);
+
+/// Ends one job; whether `worker` still held it.
+async fn finish_one(
+    store: &dyn Store,
+    id: i64,
+    worker: &str,
+    outcome: &JobOutcome,
+    effect: Option<&JobEffect>,
+    now: DateTime<Utc>,
+) -> bool {
+    let held = store
+        .system_finish(
+            worker,
+            &[JobEnd {
+                id,
+                outcome: outcome.clone(),
+                effect: effect.cloned(),
+            }],
+            now,
+        )
+        .await
+        .expect("finish");
+    assert_eq!(held.len(), 1, "one flag per end");
+    held[0]
+}
 
 /// Twenty jobs claimed by two workers at once in batches of three: each job by exactly one.
 pub async fn jobs_are_claimed_by_exactly_one_worker(store: &dyn Store) {
@@ -101,18 +127,10 @@ pub async fn a_dead_workers_job_is_claimed_again_after_its_lease(store: &dyn Sto
     assert_eq!(again.len(), 1);
     assert_eq!((again[0].id, again[0].attempts), (id, 2));
     assert!(
-        !store
-            .system_finish(id, "dies", &JobOutcome::Done, None, at(32))
-            .await
-            .expect("finish"),
+        !finish_one(store, id, "dies", &JobOutcome::Done, None, at(32)).await,
         "the presumed-dead worker cannot finish it"
     );
-    assert!(
-        store
-            .system_finish(id, "other", &JobOutcome::Done, None, at(33))
-            .await
-            .expect("finish")
-    );
+    assert!(finish_one(store, id, "other", &JobOutcome::Done, None, at(33)).await);
     assert!(
         store
             .system_claim("late", &["release_embargo"], LEASE, 10, at(1000))
@@ -147,12 +165,7 @@ pub async fn retries_wait_and_dead_jobs_stay_dead(store: &dyn Store) {
         at: at(70),
         error: "the hub did not answer".into(),
     };
-    assert!(
-        store
-            .system_finish(id, "w", &retry, None, at(11))
-            .await
-            .expect("finish")
-    );
+    assert!(finish_one(store, id, "w", &retry, None, at(11)).await);
     assert!(
         store
             .system_claim("w", &["feedback"], LEASE, 10, at(60))
@@ -170,12 +183,7 @@ pub async fn retries_wait_and_dead_jobs_stay_dead(store: &dyn Store) {
     let dead = JobOutcome::Dead {
         error: "gave up".into(),
     };
-    assert!(
-        store
-            .system_finish(id, "w", &dead, None, at(72))
-            .await
-            .expect("finish")
-    );
+    assert!(finish_one(store, id, "w", &dead, None, at(72)).await);
     let claimed = store
         .system_claim("w", &["feedback"], LEASE, 10, at(600))
         .await
@@ -211,12 +219,7 @@ pub async fn job_keys_deduplicate_unfinished_jobs(store: &dyn Store) {
         .await
         .expect("claim");
     assert_eq!(claimed.len(), 1);
-    assert!(
-        store
-            .system_finish(first, "w", &JobOutcome::Done, None, at(2))
-            .await
-            .expect("finish")
-    );
+    assert!(finish_one(store, first, "w", &JobOutcome::Done, None, at(2)).await);
     let fresh = store
         .system_enqueue(&job("correlate", Some("bundle-1"), at(3)))
         .await
@@ -330,15 +333,22 @@ pub async fn an_adds_jobs_are_written_with_its_objects_only(store: &dyn Store) {
     );
 }
 
-/// A done job's effect is recorded with its end, once: the worker that lost its lease records
-/// nothing, the one that finishes records the entry in the named tenant's trail.
+/// A done job's effect is recorded with its end, once, and a batch of ends is judged job by job:
+/// of three jobs claimed by a worker whose lease ran out, the one another worker took over is
+/// not the stale worker's to finish (nothing of it is recorded), the two it still holds are
+/// ended with their effects — in one call; the worker that took over then records its own end.
 pub async fn a_jobs_effect_is_recorded_once(store: &dyn Store) {
     let (hub, _, _) = hub_member_outsider(store).await;
-    let id = store
-        .system_enqueue(&job("submission", None, at(0)))
-        .await
-        .expect("enqueue");
-    let effect = |worker: &str| JobEffect {
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        ids.push(
+            store
+                .system_enqueue(&job("submission", None, at(n)))
+                .await
+                .expect("enqueue"),
+        );
+    }
+    let effect = |worker: &str, id: i64| JobEffect {
         tenant: Some(hub.id),
         actor: Actor {
             org: Some(hub.id),
@@ -347,44 +357,141 @@ pub async fn a_jobs_effect_is_recorded_once(store: &dyn Store) {
         },
         action: AuditAction::SubmissionReceived {
             collection: COLLECTION.into(),
-            status: "status-1".into(),
+            status: format!("status-{id}"),
             objects: 2,
         },
     };
     let before = store.audit_entries(hub.id, 0, 1000).await.expect("audit");
-    store
-        .system_claim("dies", &["submission"], LEASE, 1, at(0))
+    let slow = store
+        .system_claim("slow", &["submission"], LEASE, 3, at(3))
         .await
         .expect("claim");
-    store
-        .system_claim("other", &["submission"], LEASE, 1, at(31))
+    assert_eq!(slow.len(), 3);
+    // The slow worker's lease runs out; another worker takes the oldest job (expired leases are
+    // claimed oldest first).
+    let other = store
+        .system_claim("other", &["submission"], LEASE, 1, at(34))
         .await
         .expect("claim again");
-    let lost = store
-        .system_finish(id, "dies", &JobOutcome::Done, Some(&effect("dies")), at(32))
+    assert_eq!(other.iter().map(|job| job.id).collect::<Vec<_>>(), [ids[0]]);
+    let ends: Vec<JobEnd> = ids
+        .iter()
+        .map(|&id| JobEnd {
+            id,
+            outcome: JobOutcome::Done,
+            effect: Some(effect("slow", id)),
+        })
+        .collect();
+    let held = store
+        .system_finish("slow", &ends, at(35))
         .await
         .expect("finish");
-    assert!(!lost, "the presumed-dead worker does not finish it");
-    let done = store
+    assert_eq!(held, [false, true, true], "judged job by job, in order");
+    let took_over = store
         .system_finish(
-            id,
             "other",
-            &JobOutcome::Done,
-            Some(&effect("other")),
-            at(33),
+            &[JobEnd {
+                id: ids[0],
+                outcome: JobOutcome::Done,
+                effect: Some(effect("other", ids[0])),
+            }],
+            at(36),
         )
         .await
         .expect("finish");
-    assert!(done);
+    assert_eq!(took_over, [true]);
     let after = store.audit_entries(hub.id, 0, 1000).await.expect("audit");
-    let new: Vec<_> = after[before.len()..].iter().collect();
-    assert_eq!(new.len(), 1, "{new:?}");
-    assert_eq!(new[0].actor, format!("worker other (job {id})"));
-    assert!(
-        new[0].action.contains("submission_received"),
-        "{}",
-        new[0].action
+    let new: Vec<&str> = after[before.len()..]
+        .iter()
+        .map(|entry| entry.actor.as_str())
+        .collect();
+    assert_eq!(
+        new,
+        [
+            format!("worker slow (job {})", ids[1]),
+            format!("worker slow (job {})", ids[2]),
+            format!("worker other (job {})", ids[0]),
+        ],
+        "one entry per job, by the worker that held it"
     );
+    assert!(
+        after[before.len()..]
+            .iter()
+            .all(|entry| entry.action.contains("submission_received")),
+        "{after:?}"
+    );
+    let stats = store.system_queue_stats(at(36)).await.expect("stats");
+    assert_eq!((stats.queued, stats.running, stats.dead), (0, 0, 0));
+}
+
+fn jobs_rows(counts: &kyoyu_store::copy::RowCounts) -> u64 {
+    counts
+        .iter()
+        .find(|(table, _)| *table == "jobs")
+        .map(|(_, rows)| *rows)
+        .expect("the row counts name `jobs`")
+}
+
+/// Done jobs leave the queue once they are older than the retention, removed by a later batch
+/// of ends; younger done jobs, dead jobs and open jobs stay.
+pub async fn done_jobs_are_removed_after_their_retention(store: &dyn Store) {
+    let base = jobs_rows(&store.system_row_counts().await.expect("counts"));
+    let run = async |kind: &str, outcome: JobOutcome, when: DateTime<Utc>| {
+        let id = store
+            .system_enqueue(&job(kind, None, when))
+            .await
+            .expect("enqueue");
+        let claimed = store
+            .system_claim("w", &[kind], LEASE, 1, when)
+            .await
+            .expect("claim");
+        assert_eq!(claimed.iter().map(|job| job.id).collect::<Vec<_>>(), [id]);
+        let held = store
+            .system_finish(
+                "w",
+                &[JobEnd {
+                    id,
+                    outcome,
+                    effect: None,
+                }],
+                when,
+            )
+            .await
+            .expect("finish");
+        assert_eq!(held, [true]);
+    };
+    let dead = || JobOutcome::Dead {
+        error: "gave up".into(),
+    };
+    run("old_done", JobOutcome::Done, at(0)).await;
+    run("old_dead", dead(), at(1)).await;
+    store
+        .system_enqueue(&job("waiting", None, at(1_000_000)))
+        .await
+        .expect("enqueue");
+    assert_eq!(
+        jobs_rows(&store.system_row_counts().await.expect("counts")),
+        base + 3
+    );
+    let retention = kyoyu_store::jobs::JOB_RETENTION.num_seconds();
+    // Just inside the retention: the done job stays.
+    run("young_done", JobOutcome::Done, at(retention - 1)).await;
+    assert_eq!(
+        jobs_rows(&store.system_row_counts().await.expect("counts")),
+        base + 4
+    );
+    // Past it: the next batch of ends removes the old done job, and only it.
+    run("later_done", JobOutcome::Done, at(retention + 1)).await;
+    assert_eq!(
+        jobs_rows(&store.system_row_counts().await.expect("counts")),
+        base + 4,
+        "old_done gone; old_dead, waiting, young_done and later_done stay"
+    );
+    let stats = store
+        .system_queue_stats(at(retention + 1))
+        .await
+        .expect("stats");
+    assert_eq!((stats.queued, stats.dead), (1, 1));
 }
 
 /// Request counts meet in the store: two processes' counts of one token and minute add up,

@@ -57,8 +57,9 @@ pub use copy::{
 pub use jobs::{
     a_dead_workers_job_is_claimed_again_after_its_lease, a_jobs_effect_is_recorded_once,
     a_schedule_runs_once_per_period, an_adds_jobs_are_written_with_its_objects_only,
-    job_keys_deduplicate_unfinished_jobs, jobs_are_claimed_by_exactly_one_worker,
-    request_counts_add_up_across_processes, retries_wait_and_dead_jobs_stay_dead,
+    done_jobs_are_removed_after_their_retention, job_keys_deduplicate_unfinished_jobs,
+    jobs_are_claimed_by_exactly_one_worker, request_counts_add_up_across_processes,
+    retries_wait_and_dead_jobs_stay_dead,
 };
 pub use objects::{
     added_objects_are_stored_once_with_a_complete_status, collections_do_not_mix,
@@ -137,6 +138,7 @@ macro_rules! __with_cases {
             a_schedule_runs_once_per_period,
             an_adds_jobs_are_written_with_its_objects_only,
             a_jobs_effect_is_recorded_once,
+            done_jobs_are_removed_after_their_retention,
             request_counts_add_up_across_processes,
             a_copy_goes_only_into_an_empty_store,
             an_abandoned_copy_leaves_the_store_empty,

@@ -7,13 +7,16 @@
 //! worker still holding the job (`state = 'running' AND worker = $`), like on SQLite. A
 //! schedule's next run moves with a conditional `UPDATE`: under READ COMMITTED the second of
 //! two concurrent updates re-reads the moved row and no longer matches. A done job's effect (an
-//! audit entry) is appended in the transaction that marks it done, so it is recorded once. The
+//! audit entry) is appended in the transaction that marks it done, so it is recorded once; a
+//! worker ends a batch in one transaction (one commit, one turn on the audit head), which also
+//! removes done jobs past their retention. The
 //! one write a tenant's scope may make here is the outbox's INSERT (`enqueue_outbox`).
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use kyoyu_store::{Job, JobEffect, JobOutcome, NewJob, OrgId, QueueStats, StoreError, StoreResult};
+use kyoyu_store::jobs::{JOB_PRUNE_BATCH, JOB_RETENTION};
+use kyoyu_store::{Job, JobEnd, JobOutcome, NewJob, OrgId, QueueStats, StoreError, StoreResult};
 use sqlx::PgConnection;
 
 use crate::audit_log;
@@ -136,49 +139,87 @@ pub(crate) async fn claim(
     Ok(jobs)
 }
 
+/// Ends `ends` in the caller's transaction, each conditional on `worker` still holding the job:
+/// the done ones in one `UPDATE … WHERE id = ANY`, the failed ones one by one; then each done
+/// job's effect, in order; then a bounded batch of done jobs past their retention is removed
+/// (the partial index of 0009).
 pub(crate) async fn finish(
     connection: &mut PgConnection,
-    id: i64,
     worker: &str,
-    outcome: &JobOutcome,
-    effect: Option<&JobEffect>,
+    ends: &[JobEnd],
     now: DateTime<Utc>,
-) -> StoreResult<bool> {
-    let result = match outcome {
-        JobOutcome::Done => sqlx::query(
+) -> StoreResult<Vec<bool>> {
+    let done: Vec<i64> = ends
+        .iter()
+        .filter(|end| end.outcome == JobOutcome::Done)
+        .map(|end| end.id)
+        .collect();
+    let mut held_done = std::collections::HashSet::new();
+    if !done.is_empty() {
+        let rows: Vec<i64> = sqlx::query_scalar(
             "UPDATE jobs SET state = 'done', finished = $1, lease_until = NULL \
-             WHERE id = $2 AND state = 'running' AND worker = $3",
+             WHERE id = ANY($2) AND state = 'running' AND worker = $3 RETURNING id",
         )
         .bind(now)
-        .bind(id)
-        .bind(worker),
-        JobOutcome::Retry { at, error } => sqlx::query(
-            "UPDATE jobs SET state = 'queued', run_after = $1, last_error = $2, lease_until = NULL, worker = NULL \
-             WHERE id = $3 AND state = 'running' AND worker = $4",
-        )
-        .bind(*at)
-        .bind(error)
-        .bind(id)
-        .bind(worker),
-        JobOutcome::Dead { error } => sqlx::query(
-            "UPDATE jobs SET state = 'dead', finished = $1, last_error = $2, lease_until = NULL \
-             WHERE id = $3 AND state = 'running' AND worker = $4",
-        )
-        .bind(now)
-        .bind(error)
-        .bind(id)
-        .bind(worker),
+        .bind(&done)
+        .bind(worker)
+        .fetch_all(&mut *connection)
+        .await
+        .map_err(database("finishing jobs"))?;
+        held_done.extend(rows);
     }
+    let mut held = Vec::with_capacity(ends.len());
+    for end in ends {
+        let id = end.id;
+        let failed = match &end.outcome {
+            JobOutcome::Done => None,
+            JobOutcome::Retry { at, error } => Some(
+                sqlx::query(
+                    "UPDATE jobs SET state = 'queued', run_after = $1, last_error = $2, lease_until = NULL, worker = NULL \
+                     WHERE id = $3 AND state = 'running' AND worker = $4",
+                )
+                .bind(*at)
+                .bind(error),
+            ),
+            JobOutcome::Dead { error } => Some(
+                sqlx::query(
+                    "UPDATE jobs SET state = 'dead', finished = $1, last_error = $2, lease_until = NULL \
+                     WHERE id = $3 AND state = 'running' AND worker = $4",
+                )
+                .bind(now)
+                .bind(error),
+            ),
+        };
+        let holds = match failed {
+            None => held_done.contains(&id),
+            Some(query) => {
+                query
+                    .bind(id)
+                    .bind(worker)
+                    .execute(&mut *connection)
+                    .await
+                    .map_err(database("finishing a job"))?
+                    .rows_affected()
+                    == 1
+            }
+        };
+        if holds
+            && end.outcome == JobOutcome::Done
+            && let Some(effect) = &end.effect
+        {
+            audit_log::append(connection, effect.tenant, &effect.actor, &effect.action).await?;
+        }
+        held.push(holds);
+    }
+    sqlx::query(
+        "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs \
+         WHERE state = 'done' AND finished < $1 ORDER BY finished LIMIT $2)",
+    )
+    .bind(now - JOB_RETENTION)
+    .bind(JOB_PRUNE_BATCH)
     .execute(&mut *connection)
     .await
-    .map_err(database("finishing a job"))?;
-    let held = result.rows_affected() == 1;
-    if held
-        && *outcome == JobOutcome::Done
-        && let Some(effect) = effect
-    {
-        audit_log::append(connection, effect.tenant, &effect.actor, &effect.action).await?;
-    }
+    .map_err(database("removing done jobs past their retention"))?;
     Ok(held)
 }
 

@@ -616,14 +616,12 @@ impl Store for PostgresStore {
 
     async fn system_finish(
         &self,
-        id: i64,
         worker: &str,
-        outcome: &kyoyu_store::JobOutcome,
-        effect: Option<&kyoyu_store::JobEffect>,
+        ends: &[kyoyu_store::JobEnd],
         now: chrono::DateTime<chrono::Utc>,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<Vec<bool>> {
         self.write(Scope::System, async |connection| {
-            jobs::finish(connection, id, worker, outcome, effect, now).await
+            jobs::finish(connection, worker, ends, now).await
         })
         .await
     }

@@ -69,6 +69,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0008_jobs_due",
         sql: include_str!("../migrations/0008_jobs_due.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_jobs_retention",
+        sql: include_str!("../migrations/0009_jobs_retention.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

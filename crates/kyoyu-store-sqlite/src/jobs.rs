@@ -6,13 +6,16 @@
 //! checks in the same statement that the worker still holds an unexpired-or-not lease of its
 //! own (`state = 'running' AND worker = ?`), so a presumed-dead worker cannot overwrite the
 //! outcome of the claim that took over; a done job's effect (an audit entry) is appended in
-//! that transaction, so it is recorded once. Jobs of an add's outbox are enqueued in the add's
+//! that transaction, so it is recorded once. A worker ends a whole batch in one transaction (one
+//! turn of the single writer for many jobs: ending each on its own left the worker behind the
+//! POSTs), and that transaction also removes done jobs past their retention. Jobs of an add's outbox are enqueued in the add's
 //! own write transaction.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use kyoyu_store::{Job, JobEffect, JobOutcome, NewJob, OrgId, QueueStats, StoreError, StoreResult};
+use kyoyu_store::jobs::{JOB_PRUNE_BATCH, JOB_RETENTION};
+use kyoyu_store::{Job, JobEnd, JobOutcome, NewJob, OrgId, QueueStats, StoreError, StoreResult};
 use sqlx::{Row, SqliteConnection};
 
 use crate::audit_log;
@@ -134,50 +137,65 @@ pub(crate) async fn claim(
     Ok(jobs)
 }
 
+/// Ends `ends` in the caller's write transaction, each conditional on `worker` still holding the
+/// job, with each done job's effect; then removes a bounded batch of done jobs past their
+/// retention (the partial index of 0007).
 pub(crate) async fn finish(
     connection: &mut SqliteConnection,
-    id: i64,
     worker: &str,
-    outcome: &JobOutcome,
-    effect: Option<&JobEffect>,
+    ends: &[JobEnd],
     now: DateTime<Utc>,
-) -> StoreResult<bool> {
+) -> StoreResult<Vec<bool>> {
     let now_text = format_time(&now);
-    let result = match outcome {
-        JobOutcome::Done => sqlx::query(
-            "UPDATE jobs SET state = 'done', finished = ?, lease_until = NULL \
-             WHERE id = ? AND state = 'running' AND worker = ?",
-        )
-        .bind(&now_text)
-        .bind(id)
-        .bind(worker),
-        JobOutcome::Retry { at, error } => sqlx::query(
-            "UPDATE jobs SET state = 'queued', run_after = ?, last_error = ?, lease_until = NULL, worker = NULL \
-             WHERE id = ? AND state = 'running' AND worker = ?",
-        )
-        .bind(format_time(at))
-        .bind(error)
-        .bind(id)
-        .bind(worker),
-        JobOutcome::Dead { error } => sqlx::query(
-            "UPDATE jobs SET state = 'dead', finished = ?, last_error = ?, lease_until = NULL \
-             WHERE id = ? AND state = 'running' AND worker = ?",
-        )
-        .bind(&now_text)
-        .bind(error)
-        .bind(id)
-        .bind(worker),
+    let mut held = Vec::with_capacity(ends.len());
+    for end in ends {
+        let id = end.id;
+        let result = match &end.outcome {
+            JobOutcome::Done => sqlx::query(
+                "UPDATE jobs SET state = 'done', finished = ?, lease_until = NULL \
+                 WHERE id = ? AND state = 'running' AND worker = ?",
+            )
+            .bind(&now_text)
+            .bind(id)
+            .bind(worker),
+            JobOutcome::Retry { at, error } => sqlx::query(
+                "UPDATE jobs SET state = 'queued', run_after = ?, last_error = ?, lease_until = NULL, worker = NULL \
+                 WHERE id = ? AND state = 'running' AND worker = ?",
+            )
+            .bind(format_time(at))
+            .bind(error)
+            .bind(id)
+            .bind(worker),
+            JobOutcome::Dead { error } => sqlx::query(
+                "UPDATE jobs SET state = 'dead', finished = ?, last_error = ?, lease_until = NULL \
+                 WHERE id = ? AND state = 'running' AND worker = ?",
+            )
+            .bind(&now_text)
+            .bind(error)
+            .bind(id)
+            .bind(worker),
+        }
+        .execute(&mut *connection)
+        .await
+        .map_err(database("finishing a job"))?;
+        let holds = result.rows_affected() == 1;
+        if holds
+            && end.outcome == JobOutcome::Done
+            && let Some(effect) = &end.effect
+        {
+            audit_log::append(connection, effect.tenant, &effect.actor, &effect.action).await?;
+        }
+        held.push(holds);
     }
+    sqlx::query(
+        "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_done_by_finished \
+         WHERE state = 'done' AND finished < ? LIMIT ?)",
+    )
+    .bind(format_time(&(now - JOB_RETENTION)))
+    .bind(JOB_PRUNE_BATCH)
     .execute(&mut *connection)
     .await
-    .map_err(database("finishing a job"))?;
-    let held = result.rows_affected() == 1;
-    if held
-        && *outcome == JobOutcome::Done
-        && let Some(effect) = effect
-    {
-        audit_log::append(connection, effect.tenant, &effect.actor, &effect.action).await?;
-    }
+    .map_err(database("removing done jobs past their retention"))?;
     Ok(held)
 }
 

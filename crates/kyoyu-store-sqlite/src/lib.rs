@@ -513,16 +513,12 @@ impl Store for SqliteStore {
 
     async fn system_finish(
         &self,
-        id: i64,
         worker: &str,
-        outcome: &kyoyu_store::JobOutcome,
-        effect: Option<&kyoyu_store::JobEffect>,
+        ends: &[kyoyu_store::JobEnd],
         now: chrono::DateTime<chrono::Utc>,
-    ) -> StoreResult<bool> {
-        self.write(async |connection| {
-            jobs::finish(connection, id, worker, outcome, effect, now).await
-        })
-        .await
+    ) -> StoreResult<Vec<bool>> {
+        self.write(async |connection| jobs::finish(connection, worker, ends, now).await)
+            .await
     }
 
     async fn system_queue_stats(

@@ -59,6 +59,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0006_jobs_due",
         sql: include_str!("../migrations/0006_jobs_due.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_jobs_retention",
+        sql: include_str!("../migrations/0007_jobs_retention.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -81,6 +81,28 @@ pub struct JobEffect {
     pub action: crate::AuditAction,
 }
 
+/// How one claimed job ended, with its effect, for [`crate::Store::system_finish`]: a worker
+/// ends a batch of jobs in one write transaction (one turn of the writer for many jobs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobEnd {
+    /// The job.
+    pub id: i64,
+    /// How it ended.
+    pub outcome: JobOutcome,
+    /// Its visible result, recorded only when it is done.
+    pub effect: Option<JobEffect>,
+}
+
+/// How long a done job stays in the queue after it finished. Its effect is in the audit log for
+/// good; the row only tells the operator what ran. Ending jobs removes the done ones older than
+/// this, a bounded batch at a time, so the queue does not grow with every job ever run. Dead
+/// jobs stay until the operator looks at them.
+pub const JOB_RETENTION: chrono::Duration = chrono::Duration::days(1);
+
+/// Most done jobs past [`JOB_RETENTION`] that one batch of ends removes (bounded work per
+/// transaction; each batch removes more than it ends, so the backlog shrinks).
+pub const JOB_PRUNE_BATCH: i64 = 1_000;
+
 /// The queue at a glance, for `/metrics`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueueStats {

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use audit::{AuditAction, AuditEntry, ChainBreak, verify_chain};
 pub use copy::{StoreDump, StoreLoad};
-pub use jobs::{Job, JobEffect, JobOutcome, NewJob, QueueStats};
+pub use jobs::{Job, JobEffect, JobEnd, JobOutcome, NewJob, QueueStats};
 pub use kyoyu_model::{CommunityKind, Tlp};
 pub use token::{IssuedToken, TokenSecret};
 
@@ -799,19 +799,19 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Job>>;
-    /// Records how a claimed job ended, and, when it is done, appends `effect` (the job's
-    /// visible result, in the audit log of the tenant it names) in the same transaction — so a
-    /// job's effect is recorded exactly once however often it was claimed. `false` (and
-    /// nothing written) when `worker` no longer holds the job (its lease ran out and another
-    /// claim took it).
+    /// Records how claimed jobs ended, all in one transaction, and for each one done appends
+    /// its `effect` (the job's visible result, in the audit log of the tenant it names) in that
+    /// same transaction — so a job's effect is recorded exactly once however often it was
+    /// claimed. One flag per end, in order: `false` (and nothing written for that job) when
+    /// `worker` no longer holds it (its lease ran out and another claim took it). Done jobs
+    /// older than [`jobs::JOB_RETENTION`] are removed in the same transaction (at most
+    /// [`jobs::JOB_PRUNE_BATCH`]).
     async fn system_finish(
         &self,
-        id: i64,
         worker: &str,
-        outcome: &JobOutcome,
-        effect: Option<&JobEffect>,
+        ends: &[JobEnd],
         now: DateTime<Utc>,
-    ) -> StoreResult<bool>;
+    ) -> StoreResult<Vec<bool>>;
     /// The queue's counts and the age of its oldest due job.
     async fn system_queue_stats(&self, now: DateTime<Utc>) -> StoreResult<QueueStats>;
     /// Whether the singleton schedule `name` (every `every`) is due at `now`; when it is, its
