@@ -25,6 +25,8 @@
 #      CARGO_TARGET_DIR (passed to cargo; the binary is taken from there),
 #      BENCH_RATE_LIMIT (1000000000: the server's requests per token and minute — high, so the
 #      counting runs without refusing the one token wrk uses),
+#      BENCH_PERF (0; 1 records the server with `perf record` during each wrk run and prints the
+#      top of the flat profile; with BENCH_KEEP=1 the perf data stays in the work dir),
 #      BENCH_DATABASE (a postgres:// URL: kyoyu runs on PostgreSQL, a fresh schema per size,
 #      instead of a fresh SQLite data directory).
 set -euo pipefail
@@ -113,9 +115,19 @@ api() { curl -sS --max-time 30 "$@"; }
 wrk_kyoyu() { # N CONNS URL TOKEN
   local n=$1 c=$2 url=$3 token=$4 out cpu0 cpu1
   cpu0=$(cpu_s "$SERVER_PID")
+  local perf_pid=
+  if [ "${BENCH_PERF:-0}" = 1 ]; then
+    # A profile of the server during this run (flat: where its CPU goes, function by function).
+    perf record -q -F 499 -p "$SERVER_PID" -o "$WORK/perf-n$n-c$c.data" -- sleep "$SECS" 2>/dev/null &
+    perf_pid=$!
+  fi
   out=$(timeout --kill-after=5 $((SECS + 60)) wrk -t1 -c"$c" -d"${SECS}s" --timeout 10s --latency \
           -H "Authorization: Bearer $token" -H "Accept: $TAXII" "$url" 2>&1) || true
   cpu1=$(cpu_s "$SERVER_PID")
+  if [ -n "$perf_pid" ]; then
+    wait "$perf_pid" || true
+    perf report -q --no-children --sort dso,symbol -i "$WORK/perf-n$n-c$c.data" 2>/dev/null | head -40 | sed -e "s/  */ /g" -e "s/^/#   perf /" | tee -a "$RESULTS"
+  fi
   printf '%s\n' "$out" | sed 's/^/#   /' | tee -a "$RESULTS"
   printf '%s\n' "$out" | awk -v tag="kyoyu_wrk_n${n}_c${c}" -v cpu="$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN{print b-a}')" -v secs="$SECS" '
     function ms(t,  v) {

@@ -230,7 +230,7 @@ impl Store for SqliteStore {
 
     async fn system_org(&self, id: OrgId) -> StoreResult<Option<Org>> {
         self.readers
-            .run(move |connection| readers::org(connection, id))
+            .run_inline(move |connection| readers::org(connection, id))
             .await
     }
 
@@ -246,7 +246,7 @@ impl Store for SqliteStore {
     async fn system_token(&self, id: &str) -> StoreResult<Option<TokenRecord>> {
         let id = id.to_owned();
         self.readers
-            .run(move |connection| readers::token(connection, &id))
+            .run_inline(move |connection| readers::token(connection, &id))
             .await
     }
 
@@ -414,6 +414,12 @@ impl Store for SqliteStore {
         collection: &str,
         query: &ObjectQuery,
     ) -> StoreResult<ObjectPage> {
+        if readers::is_short(query) {
+            return self
+                .readers
+                .run_inline(|connection| readers::page(connection, tenant, collection, query))
+                .await;
+        }
         let collection = collection.to_owned();
         let query = query.clone();
         self.readers
