@@ -141,3 +141,11 @@ print("soak_server_cpu_ms_per_request %.3f ms" % (10 * sum(cpu) / len(cpu) / mea
 if any(db):
     print("soak_db_cpu_ms_per_request %.3f ms" % (10 * sum(db) / len(db) / mean))
 PY
+# The job queue at the end: how many submission jobs are still waiting (the worker keeping up
+# with the POSTs or not) and how many rows the queue holds.
+if [ "$backend" = postgresql ]; then
+  queue=$(psql "$BENCH_DATABASE" -qAtF ' ' -c "SELECT state, COUNT(*) FROM $schema.jobs GROUP BY state ORDER BY state")
+else
+  queue=$("$PY" -c 'import sqlite3, sys; c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True); [print(s, n) for s, n in c.execute("SELECT state, COUNT(*) FROM jobs GROUP BY state ORDER BY state")]' "$WORK/data/kyoyu.db")
+fi
+printf '%s\n' "$queue" | awk 'NF == 2 { printf "soak_jobs_%s %d jobs\n", $1, $2 }'

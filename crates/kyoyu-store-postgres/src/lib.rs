@@ -135,6 +135,11 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            // No ping before every acquire (a round trip per store call: sqlx already pings a
+            // connection when it goes back). A connection a database restart broke fails its
+            // first statement, which is a 503 with `Retry-After`, and is not reused; the fault
+            // tests restart PostgreSQL under load.
+            .test_before_acquire(false)
             .after_connect(|connection, _| {
                 Box::pin(async move {
                     connection

@@ -366,14 +366,19 @@ enum Param {
     Texts(Vec<String>),
 }
 
-/// The SQL of a page query and its parameters. The text depends only on which filters the
-/// query has (never on the values, the cursor or the limit; a list is one array parameter), so
-/// sqlx's per-connection statement cache keeps one prepared statement per shape.
-fn page_sql(collection: &str, query: &ObjectQuery) -> (String, Vec<Param>) {
-    let mut sql = String::with_capacity(512);
-    let mut params = vec![Param::Text(collection.to_owned())];
+/// The SQL of a page query and its parameters: the reader's standing and the rows in one
+/// statement (one round trip, one snapshot). The outer query is the community the tenant owns
+/// or belongs to (no row: not found); the page is a `LEFT JOIN LATERAL` to it, so a readable
+/// collection with no matching objects is one row of nulls. The text depends only on which
+/// filters the query has (never on the values, the cursor or the limit; a list is one array
+/// parameter), so sqlx's per-connection statement cache keeps one prepared statement per shape.
+fn page_sql(tenant: OrgId, collection: &str, query: &ObjectQuery) -> (String, Vec<Param>) {
+    let mut sql = String::with_capacity(768);
+    let mut params = vec![Param::Text(collection.to_owned()), Param::Integer(tenant.0)];
     sql.push_str(
-        "SELECT o.seq, o.id, o.type, o.spec_version, o.version, o.date_added, o.tlp, \
+        "SELECT c.owner, o.seq, o.id, o.type, o.spec_version, o.version, o.date_added, o.tlp, \
+         o.audience, o.submitter, o.json FROM communities c LEFT JOIN LATERAL (\
+         SELECT o.seq, o.id, o.type, o.spec_version, o.version, o.date_added, o.tlp, \
          o.audience, o.submitter, o.json FROM stix_objects o WHERE o.collection = $1",
     );
     let mut bind = |sql: &mut String, text: &str, param: Param| {
@@ -434,6 +439,10 @@ fn page_sql(collection: &str, query: &ObjectQuery) -> (String, Vec<Param>) {
         .unwrap_or(i64::MAX)
         .saturating_add(1);
     bind(&mut sql, " ORDER BY o.seq LIMIT $?", Param::Integer(fetch));
+    sql.push_str(
+        ") o ON true WHERE c.id = $1 AND (c.owner = $2 OR EXISTS \
+         (SELECT 1 FROM memberships m WHERE m.community = c.id AND m.org = $2)) ORDER BY o.seq",
+    );
     (sql, params)
 }
 
@@ -461,18 +470,14 @@ fn stored_object(row: &PgRow) -> Result<StoredObject, StoreError> {
     })
 }
 
-/// A page of a collection's objects with the tenant's standing; the caller runs it in one
-/// snapshot.
+/// A page of a collection's objects with the tenant's standing, read by one statement.
 pub(crate) async fn page(
     connection: &mut PgConnection,
     tenant: OrgId,
     collection: &str,
     query: &ObjectQuery,
 ) -> Result<ObjectPage, StoreError> {
-    let Some(standing) = communities::standing(connection, tenant, collection).await? else {
-        return Err(not_found(collection));
-    };
-    let (sql, params) = page_sql(collection, query);
+    let (sql, params) = page_sql(tenant, collection, query);
     let mut statement = sqlx::query(&sql);
     for param in params {
         statement = match param {
@@ -486,8 +491,23 @@ pub(crate) async fn page(
         .fetch_all(&mut *connection)
         .await
         .map_err(database("reading objects"))?;
-    let more = rows.len() > query.limit;
-    let objects = rows
+    let Some(first) = rows.first() else {
+        return Err(not_found(collection));
+    };
+    let owner: i64 = get(first, "communities", "owner")?;
+    let standing = if owner == tenant.0 {
+        Standing::Owner
+    } else {
+        Standing::Member
+    };
+    // A readable collection without matching objects: one row whose object columns are null.
+    let objects_rows = if get::<Option<i64>>(first, TABLE, "seq")?.is_none() {
+        &rows[..0]
+    } else {
+        &rows[..]
+    };
+    let more = objects_rows.len() > query.limit;
+    let objects = objects_rows
         .iter()
         .take(query.limit)
         .map(stored_object)
