@@ -99,6 +99,24 @@ def page(base, token, collection, n, pid):
         m("kyoyu_page_all_n%d_server_cpu_seconds" % n, cpu, "s")
 
     # The same walk with a lean client: one keep-alive connection, no JSON parse of the objects.
+    # Three walks: the first right after the load (the database still settling: on PostgreSQL
+    # the first reads of fresh rows set their hint bits, and the load's checkpoint may run), then
+    # two more, of which the faster is reported as the steady figure.
+    walks = [lean_walk(base, token, collection, pid) for _ in range(3)]
+    (dt, cpu, pages, nbytes) = walks[0]
+    print("# lean keep-alive pager: %d pages, %.1f MB of envelopes; walks %s s"
+          % (pages, nbytes / 1e6, ", ".join("%.3f" % w[0] for w in walks)), flush=True)
+    m("kyoyu_page_all_raw_n%d_seconds" % n, dt, "s")
+    if pid:
+        m("kyoyu_page_all_raw_n%d_server_cpu_seconds" % n, cpu, "s")
+    (dt, cpu, _, _) = min(walks[1:])
+    m("kyoyu_page_all_raw_again_n%d_seconds" % n, dt, "s")
+    if pid:
+        m("kyoyu_page_all_raw_again_n%d_server_cpu_seconds" % n, cpu, "s")
+
+
+def lean_walk(base, token, collection, pid):
+    """One walk through the collection: (seconds, server CPU seconds, pages, bytes)."""
     host, port = base[len("http://"):].split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=30)
     headers = {"Authorization": "Bearer " + token, "Accept": TAXII}
@@ -121,11 +139,7 @@ def page(base, token, collection, n, pid):
     dt = time.perf_counter() - t
     cpu = cpu_seconds(pid) - cpu0
     conn.close()
-    print("# lean keep-alive pager: %d pages, %.1f MB of envelopes" % (pages, nbytes / 1e6),
-          flush=True)
-    m("kyoyu_page_all_raw_n%d_seconds" % n, dt, "s")
-    if pid:
-        m("kyoyu_page_all_raw_n%d_server_cpu_seconds" % n, cpu, "s")
+    return dt, cpu, pages, nbytes
 
 
 def main():
