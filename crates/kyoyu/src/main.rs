@@ -4,6 +4,7 @@
 //! case and maps failures to exit statuses — 0 done, 2 bad input (with a message naming the file,
 //! field and line) — so every behaviour worth testing lives in the libraries.
 
+mod hub;
 mod init;
 mod server;
 
@@ -140,7 +141,43 @@ enum AuditCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum HubCommand {
+    /// Correlate a workload folder (`DIR/submissions.jsonl`) into campaigns with the hub's
+    /// engine and settings; write `{"campaigns": {"<id>": ["<submission id>", …]}, …}`.
+    Correlate {
+        /// The workload folder.
+        dir: PathBuf,
+        /// Write the JSON here instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Values in more submissions than this stop linking (over-correlation).
+        #[arg(long, default_value_t = kyoyu_hub::Settings::default().cap)]
+        cap: u32,
+        /// Values seen together in at least this many submissions link …
+        #[arg(long, default_value_t = kyoyu_hub::Settings::default().min_shared)]
+        min_shared: u32,
+        /// … when those are at least this share of the submissions holding the commoner one.
+        #[arg(long, default_value_t = kyoyu_hub::Settings::default().min_share)]
+        min_share: f64,
+        /// A cluster is a campaign from this many distinct members.
+        #[arg(long, default_value_t = kyoyu_hub::Settings::default().min_members)]
+        min_members: usize,
+        /// Exclude values matching this pattern (`*`, `?`; repeatable).
+        #[arg(long)]
+        exclude: Vec<String>,
+        /// Print phase timings to standard error.
+        #[arg(long)]
+        timings: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum Command {
+    /// The hub's engine outside the server: correlate a workload folder.
+    Hub {
+        #[command(subcommand)]
+        command: HubCommand,
+    },
     /// Assess an incident file: what may go out now, deadlines, publication advice.
     Assess {
         /// The incident file (.toml or .json).
@@ -361,6 +398,31 @@ fn describe(error: &anyhow::Error, lang: Lang) -> String {
 
 fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Hub {
+            command:
+                HubCommand::Correlate {
+                    dir,
+                    output,
+                    cap,
+                    min_shared,
+                    min_share,
+                    min_members,
+                    exclude,
+                    timings,
+                },
+        } => hub::correlate(hub::CorrelateArgs {
+            dir: &dir,
+            output: output.as_deref(),
+            settings: kyoyu_hub::Settings {
+                cap,
+                min_shared,
+                min_share,
+                min_members,
+                ..kyoyu_hub::Settings::default()
+            },
+            exclude: &exclude,
+            timings,
+        }),
         Command::Serve {
             store,
             listen,

@@ -1,0 +1,131 @@
+//! The workload format of `kyoyu hub correlate`: `submissions.jsonl`, one submission a line,
+//! and the JSON it writes.
+//!
+//! ```json
+//! {"id": "s000123", "member": "m0042", "sector": "manufacturing", "region": "kanto",
+//!  "day": 37, "indicators": [{"type": "domain-name", "value": "evil[.]example"}],
+//!  "own_domains": ["victim.example"]}
+//! ```
+//! Key decision: a bad line is a diagnostic with its line number, not a lost file; `member` is
+//! taken as given (in a workload folder it is already a pseudonym or a test label).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{ClusterKind, Engine, SubmissionIn};
+
+#[derive(Deserialize)]
+struct Line<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    member: Cow<'a, str>,
+    #[serde(default)]
+    day: u32,
+    #[serde(borrow)]
+    indicators: Vec<Indicator<'a>>,
+    #[serde(default, borrow)]
+    own_domains: Vec<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct Indicator<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    value: Cow<'a, str>,
+}
+
+/// The longest line taken, in bytes.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// Parses one line (`number` counts from 1, for the message).
+pub fn parse_line(number: usize, line: &str) -> Result<SubmissionIn<'_>, String> {
+    if line.len() > MAX_LINE_BYTES {
+        return Err(format!("line {number}: longer than {MAX_LINE_BYTES} bytes"));
+    }
+    let mut de = serde_json::Deserializer::from_str(line);
+    let parsed: Line =
+        serde_path_to_error_like(&mut de).map_err(|e| format!("line {number}: {e}"))?;
+    Ok(SubmissionIn {
+        id: parsed.id,
+        member: parsed.member,
+        day: parsed.day,
+        indicators: parsed
+            .indicators
+            .into_iter()
+            .map(|i| (i.kind, i.value))
+            .collect(),
+        own_domains: parsed.own_domains,
+    })
+}
+
+fn serde_path_to_error_like<'de>(
+    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
+) -> Result<Line<'de>, serde_json::Error> {
+    let line = Line::deserialize(&mut *de)?;
+    de.end()?;
+    Ok(line)
+}
+
+/// What `kyoyu hub correlate` writes.
+#[derive(Debug, Serialize)]
+pub struct Found {
+    /// Campaigns: id → submission ids.
+    pub campaigns: BTreeMap<String, Vec<String>>,
+    /// Single-member clusters: id → submission ids (never campaigns).
+    pub single_member: BTreeMap<String, Vec<String>>,
+    /// Values past the cap, with how many submissions hold them (the most common 100).
+    pub over_correlated: Vec<(String, u32)>,
+    /// Counts.
+    pub stats: Stats,
+}
+
+/// Counts for the operator.
+#[derive(Debug, Serialize)]
+pub struct Stats {
+    /// Submissions indexed.
+    pub submissions: usize,
+    /// (value, submission) pairs indexed.
+    pub indicators: usize,
+    /// Distinct values.
+    pub distinct_values: usize,
+    /// Values past the cap.
+    pub over_correlated: usize,
+}
+
+/// The campaign id as shown: `cluster-<n>`.
+pub fn cluster_name(id: u32) -> String {
+    format!("cluster-{id}")
+}
+
+/// The engine's clusters in the output format.
+pub fn found(engine: &Engine) -> Found {
+    let mut campaigns = BTreeMap::new();
+    let mut single_member = BTreeMap::new();
+    for cluster in engine.clusters() {
+        let ids = engine.submission_ids(cluster).map(str::to_owned).collect();
+        match cluster.kind {
+            ClusterKind::Campaign => campaigns.insert(cluster_name(cluster.id), ids),
+            ClusterKind::SingleMember => single_member.insert(cluster_name(cluster.id), ids),
+        };
+    }
+    let over = engine.over_correlated();
+    Found {
+        campaigns,
+        single_member,
+        stats: Stats {
+            submissions: engine.submissions(),
+            indicators: engine.indicators(),
+            distinct_values: engine.distinct_values(),
+            over_correlated: over.len(),
+        },
+        over_correlated: over
+            .into_iter()
+            .take(100)
+            .map(|(k, n)| (k.to_owned(), n))
+            .collect(),
+    }
+}
