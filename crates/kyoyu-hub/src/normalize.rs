@@ -207,6 +207,7 @@ pub fn normalize(kind: &str, value: &str) -> Result<Vec<Normalized>, NormalizeEr
 /// Undoes the common ways of defanging an indicator.
 pub fn refang(text: &str) -> String {
     let mut out = text.trim().to_owned();
+    let bracketed = out.contains(['[', '(', '{']);
     for (from, to) in [
         ("[.]", "."),
         ("(.)", "."),
@@ -219,7 +220,7 @@ pub fn refang(text: &str) -> String {
         ("[at]", "@"),
         ("(at)", "@"),
     ] {
-        if out.contains(from) {
+        if bracketed && out.contains(from) {
             out = out.replace(from, to);
         }
     }

@@ -11,7 +11,9 @@
 //! `matching_attributes` name. Which lists ship and why: `data/warninglists/LICENSE.md` and the
 //! crate README.
 
-use std::collections::HashSet;
+/// The lists are public data, fixed at build time: a fast per-process seeded hash (foldhash)
+/// instead of SipHash, for the look-ups every screened value makes (up to 33 per CIDR list).
+type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::OnceLock;
@@ -172,7 +174,7 @@ impl CidrSet {
                     Some((_, set)) => {
                         set.insert(key);
                     }
-                    None => self.v4.push((prefix, HashSet::from([key]))),
+                    None => self.v4.push((prefix, HashSet::from_iter([key]))),
                 }
             }
             IpNet::V6(net) => {
@@ -182,7 +184,7 @@ impl CidrSet {
                     Some((_, set)) => {
                         set.insert(key);
                     }
-                    None => self.v6.push((prefix, HashSet::from([key]))),
+                    None => self.v6.push((prefix, HashSet::from_iter([key]))),
                 }
             }
         }
