@@ -327,6 +327,12 @@ pub struct Engine {
     exclusions: Vec<String>,
     clusters: BTreeMap<u32, Cluster>,
     value_cluster: Vec<u32>,
+    /// CIDR values: (IPv6?, prefix length, network → value).
+    cidrs: Vec<(bool, u8, HashMap<u128, u32>)>,
+    /// Address values by number, for CIDRs that arrive after them.
+    addresses: BTreeMap<(bool, u128), u32>,
+    /// CIDR values created since the last index step.
+    new_cidrs: Vec<u32>,
     next_id: u32,
     scratch: Vec<u32>,
     sub_count: Vec<u32>,
@@ -374,6 +380,9 @@ impl Engine {
             exclusions: Vec::new(),
             clusters: BTreeMap::new(),
             value_cluster: Vec::new(),
+            cidrs: Vec::new(),
+            addresses: BTreeMap::new(),
+            new_cidrs: Vec::new(),
             next_id: 1,
             scratch: Vec::new(),
             sub_count: Vec::new(),
@@ -462,6 +471,7 @@ impl Engine {
         }
         values.sort_unstable();
         values.dedup();
+        self.contain(index, &mut values);
         let members = self.members.len() as u32;
         let member = *self
             .members
@@ -530,7 +540,97 @@ impl Engine {
         self.scratch.push(0);
         self.mark.push(0);
         self.by_key.insert(key.into(), id);
+        match address_of(key) {
+            Some(Numbered::Address(v6, bits)) => {
+                self.addresses.insert((v6, bits), id);
+            }
+            Some(Numbered::Network(v6, bits, prefix)) => {
+                match self
+                    .cidrs
+                    .iter_mut()
+                    .find(|(f, p, _)| *f == v6 && *p == prefix)
+                {
+                    Some((_, _, map)) => {
+                        map.insert(bits, id);
+                    }
+                    None => {
+                        let mut map = HashMap::default();
+                        map.insert(bits, id);
+                        self.cidrs.push((v6, prefix, map));
+                    }
+                }
+                self.new_cidrs.push(id);
+            }
+            None => {}
+        }
         id
+    }
+
+    /// CIDR containment: a submission holding an address also holds every CIDR value that
+    /// contains it; a new CIDR value is added to the earlier submissions holding addresses in
+    /// it (through their postings: an address past the cap makes the CIDR past the cap too).
+    fn contain(&mut self, index: u32, values: &mut Vec<u32>) {
+        if self.cidrs.is_empty() {
+            return;
+        }
+        let mut extra = Vec::new();
+        for &v in values.iter() {
+            if let Some(Numbered::Address(v6, bits)) = address_of(&self.values[v as usize].key) {
+                let width = if v6 { 128 } else { 32 };
+                for (family, prefix, map) in &self.cidrs {
+                    if *family == v6 {
+                        let network = mask(bits, *prefix, width);
+                        if let Some(&c) = map.get(&network) {
+                            extra.push(c);
+                        }
+                    }
+                }
+            }
+        }
+        for cidr in std::mem::take(&mut self.new_cidrs) {
+            let Some(Numbered::Network(v6, bits, prefix)) =
+                address_of(&self.values[cidr as usize].key)
+            else {
+                continue;
+            };
+            let width = if v6 { 128 } else { 32 };
+            let last = bits | hostmask(width - u32::from(prefix));
+            let inside: Vec<u32> = self
+                .addresses
+                .range((v6, bits)..=(v6, last))
+                .map(|(_, &a)| a)
+                .collect();
+            for a in inside {
+                if self.values[a as usize].over {
+                    self.values[cidr as usize].over = true;
+                    self.values[cidr as usize].postings = Vec::new();
+                }
+                let holders = self.values[a as usize].postings.clone();
+                for s in holders {
+                    if s == index {
+                        continue;
+                    }
+                    let list = &mut self.subs[s as usize].values;
+                    if let Err(at) = list.binary_search(&cidr) {
+                        list.insert(at, cidr);
+                        let value = &mut self.values[cidr as usize];
+                        value.df += 1;
+                        if value.df > self.settings.cap {
+                            value.over = true;
+                            value.postings = Vec::new();
+                        } else if !value.over {
+                            let at = value.postings.binary_search(&s).unwrap_or_else(|e| e);
+                            value.postings.insert(at, s);
+                        }
+                    }
+                }
+            }
+        }
+        if !extra.is_empty() {
+            values.extend(extra);
+            values.sort_unstable();
+            values.dedup();
+        }
     }
 
     fn linkable(&self, v: u32) -> bool {
@@ -964,6 +1064,54 @@ impl Engine {
     pub fn exclusions(&self) -> &[String] {
         &self.exclusions
     }
+}
+
+/// An address or a network, as numbers (IPv4 in the low 32 bits).
+enum Numbered {
+    Address(bool, u128),
+    Network(bool, u128, u8),
+}
+
+fn address_of(key: &str) -> Option<Numbered> {
+    let (kind, text) = key.split_once(':')?;
+    let number = |ip: std::net::IpAddr| match ip {
+        std::net::IpAddr::V4(v4) => (false, u128::from(u32::from(v4))),
+        std::net::IpAddr::V6(v6) => (true, u128::from(v6)),
+    };
+    match kind {
+        "ipv4" | "ipv6" => {
+            let (v6, bits) = number(text.parse().ok()?);
+            Some(Numbered::Address(v6, bits))
+        }
+        "cidr" => {
+            let net: ipnet::IpNet = text.parse().ok()?;
+            let (v6, bits) = number(net.network());
+            Some(Numbered::Network(v6, bits, net.prefix_len()))
+        }
+        _ => None,
+    }
+}
+
+fn mask_all(width: u32) -> u128 {
+    if width == 128 {
+        u128::MAX
+    } else {
+        (1u128 << width) - 1
+    }
+}
+
+/// The low `host` bits set.
+fn hostmask(host: u32) -> u128 {
+    if host >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << host) - 1
+    }
+}
+
+/// The network of `bits` at `prefix` within an address `width` bits wide.
+fn mask(bits: u128, prefix: u8, width: u32) -> u128 {
+    bits & !hostmask(width - u32::from(prefix)) & mask_all(width)
 }
 
 /// The rule: seen together in at least `min_shared` submissions, which are at least

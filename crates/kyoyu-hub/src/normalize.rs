@@ -11,7 +11,7 @@
 //! |---|---|
 //! | `domain-name` (`domain`, `hostname`) | refanged, trimmed, trailing dot removed, IDN → punycode (UTS 46, lower case); labels 1–63 of `a-z0-9-_`, ≤ 253 bytes |
 //! | `url` (`link`, `uri`) | refanged (`hxxp`→`http`, `fxp`→`ftp`), WHATWG parse: scheme and host lower case, IDN → punycode, default port removed, empty path → `/`; trailing dot of the host removed; `%XX` of an unreserved character decoded, other `%xx` upper-cased |
-//! | `ipv4-addr` (`ip-src`, `ip-dst`, `ip`) | dotted quad, zero padding removed (`010.001.002.003` → `10.1.2.3`: padding, not octal); a CIDR is its network address and prefix, a full-length prefix is the plain address |
+//! | `ipv4-addr` (`ip-src`, `ip-dst`, `ip`) | dotted quad, zero padding removed (`010.001.002.003` → `10.1.2.3`: padding, not octal); a CIDR is its network address and prefix, a full-length prefix is the plain address; containment is the engine's (an address matches the CIDRs holding it) |
 //! | `ipv6-addr` | RFC 5952 text (`std`), brackets and zone removed; an IPv4-mapped address (`::ffff:a.b.c.d`) is the IPv4 address; CIDR as for IPv4 |
 //! | `email-addr` (`email`, `email-src`, `email-dst`) | refanged (`[@]`, `[at]`), `mailto:` removed, lower case, domain as a domain |
 //! | `file` and hashes (`md5`, `sha1`, `sha224`, `sha256`, `sha384`, `sha512`, `hash`) | lower-case hex; the kind comes from the length (32 md5, 40 sha1, 56 sha224, 64 sha256, 96 sha384, 128 sha512), whatever the type said; `file` whose value is not a hash is a file name |

@@ -43,7 +43,11 @@ fn campaigns(engine: &Engine) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = engine
         .clusters()
         .filter(|c| c.kind == ClusterKind::Campaign)
-        .map(|c| engine.submission_ids(c).map(str::to_owned).collect())
+        .map(|c| {
+            let mut ids: Vec<String> = engine.submission_ids(c).map(str::to_owned).collect();
+            ids.sort();
+            ids
+        })
         .collect();
     out.sort();
     out
@@ -315,6 +319,11 @@ fn workload(seed: u64, n: usize) -> Vec<SubmissionIn<'static>> {
                         values.push(("ipv4-addr".to_owned(), format!("45.76.{c}.{j}")));
                     }
                 }
+                // sometimes the network instead of an address: containment must not depend on
+                // which came first
+                if next(5) == 0 {
+                    values.push(("ipv4-addr".to_owned(), format!("45.76.{c}.0/24")));
+                }
             }
             SubmissionIn {
                 id: Cow::Owned(format!("s{i:04}")),
@@ -366,4 +375,56 @@ fn one_by_one_gives_the_same_clusters_as_a_batch() {
             "seed {seed}: {a:?}"
         );
     }
+}
+
+#[test]
+fn an_address_inside_a_submitted_network_matches_it_either_way_round() {
+    // the network first, then addresses inside it; and addresses first, then the network
+    for network_first in [true, false] {
+        let mut engine = Engine::new(Settings::default());
+        let net = ("ipv4-addr", "45.77.12.0/24");
+        let other = ("domain-name", "gate.c2-net.example");
+        let mut subs = vec![
+            sub("n0", "m0", &[net, other]),
+            sub("a1", "m1", &[("ipv4-addr", "45.77.12.7"), other]),
+            sub("a2", "m2", &[("ipv4-addr", "45.77.12.200"), other]),
+            sub(
+                "a3",
+                "m3",
+                &[
+                    ("ipv4-addr", "45.77.13.1"),
+                    ("domain-name", "unrelated.example"),
+                ],
+            ),
+        ];
+        if !network_first {
+            subs.rotate_left(1);
+        }
+        for s in subs {
+            engine.add(s).unwrap();
+        }
+        assert_eq!(
+            campaigns(&engine),
+            vec![vec!["a1", "a2", "n0"]],
+            "network first: {network_first}"
+        );
+        let (_, df, _) = engine.value("cidr:45.77.12.0/24").unwrap();
+        assert_eq!(
+            df, 3,
+            "held by the network's submission and the two inside it"
+        );
+    }
+    // IPv6 too
+    let mut engine = Engine::new(Settings::default());
+    let other = ("domain-name", "gate.c2-net.example");
+    engine
+        .add(sub("n0", "m0", &[("ipv6-addr", "2001:db8:aa::/48"), other]))
+        .unwrap();
+    engine
+        .add(sub("a1", "m1", &[("ipv6-addr", "2001:db8:aa::5"), other]))
+        .unwrap();
+    engine
+        .add(sub("a2", "m2", &[("ipv6-addr", "2001:DB8:AA:1::9"), other]))
+        .unwrap();
+    assert_eq!(campaigns(&engine), vec![vec!["a1", "a2", "n0"]]);
 }
