@@ -77,10 +77,25 @@ pub struct Found {
     pub campaigns: BTreeMap<String, Vec<String>>,
     /// Single-member clusters: id → submission ids (never campaigns).
     pub single_member: BTreeMap<String, Vec<String>>,
+    /// Each cluster's evidence: kind, members, window, values with their rarity.
+    pub evidence: BTreeMap<String, ClusterEvidence>,
     /// Values past the cap, with how many submissions hold them (the most common 100).
     pub over_correlated: Vec<(String, u32)>,
     /// Counts.
     pub stats: Stats,
+}
+
+/// One cluster's evidence.
+#[derive(Debug, Serialize)]
+pub struct ClusterEvidence {
+    /// `campaign` or `single_member`.
+    pub kind: &'static str,
+    /// The distinct members' pseudonyms.
+    pub members: Vec<String>,
+    /// First and last day.
+    pub window: (u32, u32),
+    /// The linked values: `[key, submissions holding it, of which in this cluster]`.
+    pub values: Vec<(String, u32, u32)>,
 }
 
 /// Counts for the operator.
@@ -105,17 +120,44 @@ pub fn cluster_name(id: u32) -> String {
 pub fn found(engine: &Engine) -> Found {
     let mut campaigns = BTreeMap::new();
     let mut single_member = BTreeMap::new();
+    let mut evidence = BTreeMap::new();
     for cluster in engine.clusters() {
         let ids = engine.submission_ids(cluster).map(str::to_owned).collect();
-        match cluster.kind {
-            ClusterKind::Campaign => campaigns.insert(cluster_name(cluster.id), ids),
-            ClusterKind::SingleMember => single_member.insert(cluster_name(cluster.id), ids),
+        let kind = match cluster.kind {
+            ClusterKind::Campaign => {
+                campaigns.insert(cluster_name(cluster.id), ids);
+                "campaign"
+            }
+            ClusterKind::SingleMember => {
+                single_member.insert(cluster_name(cluster.id), ids);
+                "single_member"
+            }
         };
+        let mut values: Vec<(String, u32, u32)> = engine
+            .evidence(cluster)
+            .into_iter()
+            .map(|e| (e.key.to_owned(), e.submissions, e.in_cluster))
+            .collect();
+        values.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        evidence.insert(
+            cluster_name(cluster.id),
+            ClusterEvidence {
+                kind,
+                members: engine
+                    .member_pseudonyms(cluster)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+                window: cluster.window,
+                values,
+            },
+        );
     }
     let over = engine.over_correlated();
     Found {
         campaigns,
         single_member,
+        evidence,
         stats: Stats {
             submissions: engine.submissions(),
             indicators: engine.indicators(),

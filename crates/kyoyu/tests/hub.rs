@@ -68,6 +68,21 @@ fn correlate_writes_campaigns_and_single_member_clusters_apart() {
         &serde_json::json!(["x0", "x1", "x2"])
     );
     assert_eq!(found["stats"]["submissions"], 7);
+    let name = campaigns.keys().next().unwrap();
+    let evidence = &found["evidence"][name];
+    assert_eq!(evidence["kind"], "campaign");
+    assert_eq!(
+        evidence["members"],
+        serde_json::json!(["m1", "m2", "m3", "m4"])
+    );
+    assert_eq!(evidence["window"], serde_json::json!([3, 3]));
+    assert_eq!(
+        evidence["values"],
+        serde_json::json!([
+            ["domain:c2.evil-sync.example", 4, 4],
+            ["url:http://gate.evil-sync.example/b", 4, 4]
+        ])
+    );
 }
 
 #[test]
