@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use kyoyu_hub::{Engine, Preparer, Settings, workload};
+use kyoyu_hub::{Batch, Engine, Preparer, Settings, workload};
 
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -36,14 +36,19 @@ fn main() {
     let start = Instant::now();
     let mut engine = Engine::new(Settings::default());
     let mut preparer = Preparer::default();
-    let batch = lines[..split].iter().enumerate().map(|(i, line)| {
-        let sub = workload::parse_line(i + 1, line).expect("valid line");
-        preparer.prepare(sub)
-    });
-    let (results, _) = engine.add_all(batch);
+    let subs = lines[..split]
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let sub = workload::parse_line(i + 1, line).expect("valid line");
+            preparer.prepare(sub)
+        })
+        .collect();
+    let mut batch = [Batch::new(preparer, subs)];
+    let (results, _) = engine.add_all(&mut batch);
     let rebuild = start.elapsed();
     assert!(results.iter().all(Result::is_ok));
-    drop(preparer);
+    drop(batch);
     drop(lines);
     drop(text);
     let index_rss = rss_kib().saturating_sub(before);

@@ -25,7 +25,6 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// Keys come from members' submissions: a per-process random seed (foldhash), fast on short
 /// keys; the size of what one submission can add is bounded by [`MAX_INDICATORS`].
@@ -191,16 +190,32 @@ struct Sub {
 
 /// Normalizes submissions and screens their values against the MISP warninglists and the
 /// submitter's own domains, before the engine indexes them. Pure and independent of the
-/// engine's state, so a batch can be prepared on several threads (one `Preparer` each: it keeps
-/// a bounded cache of raw text → values).
+/// engine's state, so a batch can be prepared on several threads (one `Preparer` each). Each
+/// distinct value gets a local number, so the engine interns it once per preparer rather than
+/// once per occurrence; raw text → numbers is cached (bounded).
 #[derive(Default)]
 pub struct Preparer {
     cache: Vec<(Box<str>, RawCache)>,
     cached: usize,
+    values: Vec<PreparedValue>,
+    by_key: HashMap<Box<str>, u32>,
 }
 
-/// Raw indicator text of one type → its prepared values.
-type RawCache = HashMap<Box<str>, Arc<[PreparedValue]>>;
+/// Raw indicator text of one type → the local numbers of its values.
+type RawCache = HashMap<Box<str>, Box<[u32]>>;
+
+/// Submissions a [`Preparer`] prepared, with it (their values are its local numbers).
+pub struct Batch<'a> {
+    preparer: Preparer,
+    subs: Vec<Result<Prepared<'a>, EngineError>>,
+}
+
+impl<'a> Batch<'a> {
+    /// A batch of what `preparer` prepared.
+    pub fn new(preparer: Preparer, subs: Vec<Result<Prepared<'a>, EngineError>>) -> Self {
+        Batch { preparer, subs }
+    }
+}
 
 /// One normalized value and its standing from the screening.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,7 +232,7 @@ pub struct Prepared<'a> {
     id: Cow<'a, str>,
     member: Cow<'a, str>,
     day: u32,
-    values: Vec<Arc<[PreparedValue]>>,
+    values: Vec<u32>,
     review: Vec<ReviewItem>,
     invalid: Vec<NormalizeError>,
 }
@@ -257,7 +272,7 @@ impl Preparer {
             if own.is_empty()
                 && let Some(values) = self.cache[slot].1.get(raw.as_ref())
             {
-                out.values.push(values.clone());
+                out.values.extend_from_slice(values);
                 continue;
             }
             match normalize::normalize(kind, raw) {
@@ -271,21 +286,28 @@ impl Preparer {
                             });
                             continue;
                         }
-                        let standing = screen(&n.kind, &n.value);
-                        values.push(PreparedValue {
-                            key: n.key().into_boxed_str(),
-                            standing,
-                        });
+                        let key = n.key();
+                        let local = match self.by_key.get(key.as_str()) {
+                            Some(&local) => local,
+                            None => {
+                                let local = self.values.len() as u32;
+                                let standing = screen(&n.kind, &n.value);
+                                let key: Box<str> = key.into_boxed_str();
+                                self.by_key.insert(key.clone(), local);
+                                self.values.push(PreparedValue { key, standing });
+                                local
+                            }
+                        };
+                        values.push(local);
                     }
-                    let values: Arc<[PreparedValue]> = values.into();
                     // own-domain holds depend on the submitter: only cache what does not
                     if own.is_empty() && self.cached < NORMALIZED_CACHE {
                         self.cached += 1;
                         self.cache[slot]
                             .1
-                            .insert(raw.as_ref().into(), values.clone());
+                            .insert(raw.as_ref().into(), values.clone().into_boxed_slice());
                     }
-                    out.values.push(values);
+                    out.values.extend(values);
                 }
                 Err(e) => out.invalid.push(e),
             }
@@ -300,8 +322,24 @@ fn screen(kind: &Kind, value: &str) -> Standing {
     if !kind.warninglisted() {
         return Standing::Open;
     }
+    use kyoyu_scan::warninglist::IocValue;
+    let ioc = match kind {
+        Kind::Ipv4 | Kind::Ipv6 => value.parse().ok().map(IocValue::Ip),
+        Kind::Cidr => value
+            .parse::<ipnet::IpNet>()
+            .ok()
+            .map(|net| IocValue::Ip(net.addr())),
+        Kind::Hash(_) => Some(IocValue::Hash(value.to_owned())),
+        Kind::Domain => Some(IocValue::Domain(value.to_owned())),
+        Kind::Email => value.rsplit_once('@').map(|(_, domain)| IocValue::Email {
+            address: value.to_owned(),
+            domain: domain.to_owned(),
+        }),
+        _ => None,
+    }
+    .unwrap_or_else(|| IocValue::classify(value));
     let mut standing = Standing::Open;
-    for hit in kyoyu_scan::warninglist::builtin().check(value) {
+    for hit in kyoyu_scan::warninglist::builtin().check_value(&ioc) {
         match hit {
             kyoyu_scan::warninglist::HitReason::InternalAddress { .. } => {
                 return Standing::Held("internal address");
@@ -320,6 +358,8 @@ pub struct Engine {
     values: Vec<Value>,
     by_key: HashMap<Box<str>, u32>,
     preparer: Preparer,
+    /// The engine's own preparer's local numbers → value ids.
+    local: Vec<u32>,
     subs: Vec<Sub>,
     by_sub_id: HashMap<Box<str>, u32>,
     members: HashMap<Box<str>, u32>,
@@ -373,6 +413,7 @@ impl Engine {
             values: Vec::new(),
             by_key: HashMap::default(),
             preparer: Preparer::default(),
+            local: Vec::new(),
             subs: Vec::new(),
             by_sub_id: HashMap::default(),
             members: HashMap::default(),
@@ -414,12 +455,12 @@ impl Engine {
     /// Adds one submission and reassigns what it touches.
     pub fn add(&mut self, sub: SubmissionIn<'_>) -> Result<Admitted, EngineError> {
         let prepared = self.preparer.prepare(sub)?;
-        self.add_prepared(prepared)
-    }
-
-    /// Adds one submission a [`Preparer`] has normalized (on another thread, say).
-    pub fn add_prepared(&mut self, sub: Prepared<'_>) -> Result<Admitted, EngineError> {
-        let (index, mut admitted) = self.index(sub)?;
+        let mut local = std::mem::take(&mut self.local);
+        let preparer = std::mem::take(&mut self.preparer);
+        let result = self.index(prepared, &preparer, &mut local);
+        self.preparer = preparer;
+        self.local = local;
+        let (index, mut admitted) = result?;
         let mut seeds = Vec::new();
         for &v in &self.subs[index as usize].values.clone() {
             seeds.push(v);
@@ -431,15 +472,21 @@ impl Engine {
     }
 
     /// Adds many submissions, then builds every link and cluster once. Gives the same clusters
-    /// as adding them one by one.
+    /// as adding them one by one. The batches' submissions are taken; their preparers stay with
+    /// the caller (dropping hundreds of thousands of cached keys is the caller's time to choose).
     pub fn add_all<'a>(
         &mut self,
-        subs: impl IntoIterator<Item = Result<Prepared<'a>, EngineError>>,
+        batches: &mut [Batch<'a>],
     ) -> (Vec<Result<Admitted, EngineError>>, Changes) {
-        let results: Vec<_> = subs
-            .into_iter()
-            .map(|s| s.and_then(|s| self.index(s).map(|(_, a)| a)))
-            .collect();
+        let mut results = Vec::new();
+        for batch in batches.iter_mut() {
+            let mut local = Vec::new();
+            for sub in std::mem::take(&mut batch.subs) {
+                results.push(
+                    sub.and_then(|s| self.index(s, &batch.preparer, &mut local).map(|(_, a)| a)),
+                );
+            }
+        }
         let all: Vec<u32> = (0..self.values.len() as u32).collect();
         if self.adj.iter().all(Vec::is_empty) {
             self.link_all();
@@ -453,7 +500,12 @@ impl Engine {
     }
 
     /// Indexes a prepared submission without relinking.
-    fn index(&mut self, sub: Prepared<'_>) -> Result<(u32, Admitted), EngineError> {
+    fn index(
+        &mut self,
+        sub: Prepared<'_>,
+        preparer: &Preparer,
+        local: &mut Vec<u32>,
+    ) -> Result<(u32, Admitted), EngineError> {
         if self.by_sub_id.contains_key(sub.id.as_ref()) {
             return Err(EngineError::Duplicate(sub.id.into_owned()));
         }
@@ -464,10 +516,16 @@ impl Engine {
         };
         let index = self.subs.len() as u32;
         let mut values: Vec<u32> = Vec::with_capacity(sub.values.len());
-        for group in &sub.values {
-            for prepared in group.iter() {
-                values.push(self.value_id(prepared));
+        if local.len() < preparer.values.len() {
+            local.resize(preparer.values.len(), NONE);
+        }
+        for &l in &sub.values {
+            let mut id = local[l as usize];
+            if id == NONE {
+                id = self.value_id(&preparer.values[l as usize]);
+                local[l as usize] = id;
             }
+            values.push(id);
         }
         values.sort_unstable();
         values.dedup();

@@ -17,4 +17,4 @@ pub mod normalize;
 pub mod pseudonym;
 pub mod workload;
 
-pub use engine::{Cluster, ClusterKind, Engine, Prepared, Preparer, Settings, SubmissionIn};
+pub use engine::{Batch, Cluster, ClusterKind, Engine, Prepared, Preparer, Settings, SubmissionIn};

@@ -206,32 +206,38 @@ pub fn normalize(kind: &str, value: &str) -> Result<Vec<Normalized>, NormalizeEr
 
 /// Undoes the common ways of defanging an indicator.
 pub fn refang(text: &str) -> String {
-    let mut out = text.trim().to_owned();
-    let bracketed = out.contains(['[', '(', '{']);
-    for (from, to) in [
-        ("[.]", "."),
-        ("(.)", "."),
-        ("{.}", "."),
-        ("[dot]", "."),
-        ("(dot)", "."),
-        ("[:]", ":"),
-        ("[://]", "://"),
-        ("[@]", "@"),
-        ("[at]", "@"),
-        ("(at)", "@"),
-    ] {
-        if bracketed && out.contains(from) {
-            out = out.replace(from, to);
+    let text = text.trim();
+    let scheme = |prefix: &str| {
+        text.len() >= prefix.len()
+            && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    };
+    let bracketed = text.contains(['[', '(', '{']);
+    if !bracketed && !scheme("hxxp") && !scheme("fxp") {
+        return text.to_owned();
+    }
+    let mut out = text.to_owned();
+    if bracketed {
+        for (from, to) in [
+            ("[.]", "."),
+            ("(.)", "."),
+            ("{.}", "."),
+            ("[dot]", "."),
+            ("(dot)", "."),
+            ("[:]", ":"),
+            ("[://]", "://"),
+            ("[@]", "@"),
+            ("[at]", "@"),
+            ("(at)", "@"),
+        ] {
+            if out.contains(from) {
+                out = out.replace(from, to);
+            }
         }
     }
     // schemes: hxxp, hXXps, fxp
-    let lower = out
-        .get(..6)
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    if lower.starts_with("hxxp") {
+    if scheme("hxxp") {
         out.replace_range(..4, "http");
-    } else if lower.starts_with("fxp") {
+    } else if scheme("fxp") {
         out.replace_range(..3, "ftp");
     }
     out

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use kyoyu_hub::engine::{ClusterKind, Standing};
-use kyoyu_hub::{Engine, Preparer, Settings, SubmissionIn};
+use kyoyu_hub::{Batch, Engine, Preparer, Settings, SubmissionIn};
 
 fn sub(id: &str, member: &str, values: &[(&str, &str)]) -> SubmissionIn<'static> {
     SubmissionIn {
@@ -365,8 +365,13 @@ fn one_by_one_gives_the_same_clusters_as_a_batch() {
             incremental.add(s).unwrap();
         }
         let mut batch = Engine::new(Settings::default());
-        let mut preparer = Preparer::default();
-        let (results, _) = batch.add_all(subs.into_iter().map(|s| preparer.prepare(s)));
+        // two preparers, as `kyoyu hub correlate` uses: the same value numbered differently
+        let (mut first, mut second) = (Preparer::default(), Preparer::default());
+        let half = subs.len() / 2;
+        let (a, b): (Vec<_>, Vec<_>) = subs.into_iter().enumerate().partition(|(i, _)| *i < half);
+        let a = a.into_iter().map(|(_, s)| first.prepare(s)).collect();
+        let b = b.into_iter().map(|(_, s)| second.prepare(s)).collect();
+        let (results, _) = batch.add_all(&mut [Batch::new(first, a), Batch::new(second, b)]);
         assert!(results.iter().all(Result::is_ok));
         let (a, b) = (partition(&incremental), partition(&batch));
         assert_eq!(a, b, "seed {seed}");

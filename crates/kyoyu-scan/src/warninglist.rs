@@ -375,6 +375,7 @@ impl fmt::Display for HitReason {
 /// All embedded lists, parsed.
 pub struct Warninglists {
     lists: Vec<Warninglist>,
+    by_kind: ByKind,
 }
 
 impl fmt::Debug for Warninglists {
@@ -386,12 +387,34 @@ impl fmt::Debug for Warninglists {
 /// The embedded lists, parsed on first use and shared afterwards.
 pub fn builtin() -> &'static Warninglists {
     static LISTS: OnceLock<Warninglists> = OnceLock::new();
-    LISTS.get_or_init(|| Warninglists {
-        lists: EMBEDDED
+    LISTS.get_or_init(|| {
+        let lists: Vec<Warninglist> = EMBEDDED
             .iter()
             .filter_map(|(id, json)| parse(id, json))
-            .collect(),
+            .collect();
+        let applying = |attributes: &[&str]| -> Vec<usize> {
+            (0..lists.len())
+                .filter(|&i| lists[i].applies_to(attributes))
+                .collect()
+        };
+        let by_kind = ByKind {
+            ip: applying(&["ip-src", "ip-dst"]),
+            hash: applying(&["md5", "sha1", "sha224", "sha256", "sha384", "sha512"]),
+            domain: applying(&["domain", "hostname"]),
+            url: applying(&["url", "domain", "hostname"]),
+        };
+        Warninglists { lists, by_kind }
     })
+}
+
+/// Which lists apply to each kind of value, decided once when the lists are loaded (every
+/// check used to compare each list's attribute names again).
+#[derive(Default)]
+struct ByKind {
+    ip: Vec<usize>,
+    hash: Vec<usize>,
+    domain: Vec<usize>,
+    url: Vec<usize>,
 }
 
 impl Warninglists {
@@ -403,42 +426,38 @@ impl Warninglists {
     /// Checks an indicator value (address, domain, URL, e-mail address, hash) against every
     /// list that applies to its kind, and addresses against the internal ranges.
     pub fn check(&self, value: &str) -> Vec<HitReason> {
-        let ioc = IocValue::classify(value);
+        self.check_value(&IocValue::classify(value))
+    }
+
+    /// [`Warninglists::check`] for a value whose kind the caller knows already (the hub's
+    /// normalized values): the same lists, without classifying the text again.
+    pub fn check_value(&self, ioc: &IocValue) -> Vec<HitReason> {
         let mut hits = Vec::new();
         let listed = |list: &Warninglist, entry: String| HitReason::Listed {
             list: list.id,
             name: list.name.clone(),
             entry,
         };
-        match &ioc {
+        match ioc {
             IocValue::Ip(ip) => {
                 if let Some(range) = internal_range(*ip) {
                     hits.push(HitReason::InternalAddress { range });
                 }
-                for list in self
-                    .lists
-                    .iter()
-                    .filter(|l| l.applies_to(&["ip-src", "ip-dst"]))
-                {
+                for list in self.by_kind.ip.iter().map(|&i| &self.lists[i]) {
                     if let Some(entry) = list.match_ip(*ip) {
                         hits.push(listed(list, entry));
                     }
                 }
             }
             IocValue::Hash(hash) => {
-                let attributes = ["md5", "sha1", "sha224", "sha256", "sha384", "sha512"];
-                for list in self.lists.iter().filter(|l| l.applies_to(&attributes)) {
+                for list in self.by_kind.hash.iter().map(|&i| &self.lists[i]) {
                     if let Some(entry) = list.match_text(hash) {
                         hits.push(listed(list, entry));
                     }
                 }
             }
             IocValue::Domain(host) | IocValue::Email { domain: host, .. } => {
-                for list in self
-                    .lists
-                    .iter()
-                    .filter(|l| l.applies_to(&["domain", "hostname"]))
-                {
+                for list in self.by_kind.domain.iter().map(|&i| &self.lists[i]) {
                     if let Some(entry) = list.match_text(host) {
                         hits.push(listed(list, entry));
                     }
@@ -449,11 +468,7 @@ impl Warninglists {
                     return self.check(&ip.to_string());
                 }
                 let url = url.to_lowercase();
-                for list in self
-                    .lists
-                    .iter()
-                    .filter(|l| l.applies_to(&["url", "domain", "hostname"]))
-                {
+                for list in self.by_kind.url.iter().map(|&i| &self.lists[i]) {
                     let text = if list.kind == ListKind::Substring {
                         &url
                     } else {

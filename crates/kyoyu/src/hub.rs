@@ -11,8 +11,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use kyoyu_hub::engine::{EngineError, Prepared, Preparer};
-use kyoyu_hub::{Engine, Settings, workload};
+use kyoyu_hub::{Batch, Engine, Preparer, Settings, workload};
 
 /// Options of `kyoyu hub correlate`.
 pub struct CorrelateArgs<'a> {
@@ -39,7 +38,7 @@ pub fn correlate(args: CorrelateArgs<'_>) -> anyhow::Result<ExitCode> {
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let read = start.elapsed();
-    let (subs, errors) = parse(&text);
+    let (mut batches, count, errors) = parse(&text);
     let parsed = start.elapsed();
     for error in errors.iter().take(20) {
         eprintln!("kyoyu: {}: {error}", path.display());
@@ -48,8 +47,7 @@ pub fn correlate(args: CorrelateArgs<'_>) -> anyhow::Result<ExitCode> {
     for pattern in args.exclude {
         engine.exclude(pattern);
     }
-    let count = subs.len();
-    let (results, _) = engine.add_all(subs);
+    let (results, _) = engine.add_all(&mut batches);
     let built = start.elapsed();
     let refused: Vec<String> = results
         .iter()
@@ -104,26 +102,24 @@ pub fn correlate(args: CorrelateArgs<'_>) -> anyhow::Result<ExitCode> {
 }
 
 /// Parses and prepares the lines on two threads, keeping their order.
-fn parse(text: &str) -> (Batch<'_>, Vec<String>) {
+fn parse(text: &str) -> (Vec<Batch<'_>>, usize, Vec<String>) {
     let mid = text.len() / 2;
     let cut = text[mid..].find('\n').map_or(text.len(), |i| mid + i + 1);
     let (first, second) = text.split_at(cut);
     let first_lines = first.lines().count();
-    let ((mut subs, mut errors), (more, more_errors)) = std::thread::scope(|scope| {
-        let second = scope.spawn(|| parse_part(second, first_lines));
-        let first = parse_part(first, 0);
-        (first, second.join().expect("the parser does not panic"))
-    });
-    subs.extend(more);
+    let ((first, first_count, mut errors), (second, second_count, more_errors)) =
+        std::thread::scope(|scope| {
+            let second = scope.spawn(|| parse_part(second, first_lines));
+            let first = parse_part(first, 0);
+            (first, second.join().expect("the parser does not panic"))
+        });
     errors.extend(more_errors);
-    (subs, errors)
+    (vec![first, second], first_count + second_count, errors)
 }
-
-type Batch<'a> = Vec<Result<Prepared<'a>, EngineError>>;
 
 /// Parses and prepares (normalizes, screens) the lines of one part; `offset` is the number of
 /// lines before it.
-fn parse_part(part: &str, offset: usize) -> (Batch<'_>, Vec<String>) {
+fn parse_part(part: &str, offset: usize) -> (Batch<'_>, usize, Vec<String>) {
     let mut preparer = Preparer::default();
     let mut subs = Vec::new();
     let mut errors = Vec::new();
@@ -136,5 +132,6 @@ fn parse_part(part: &str, offset: usize) -> (Batch<'_>, Vec<String>) {
             Err(e) => errors.push(e),
         }
     }
-    (subs, errors)
+    let count = subs.len();
+    (Batch::new(preparer, subs), count, errors)
 }
