@@ -315,17 +315,25 @@ fn item(table: ItemTable, path: FieldPath) -> Result<Item, Problem> {
                     ),
                 ));
             }
-            let value = match table.value.map(text) {
-                Some(value) => Some(
+            // the type as written (a kyoyu type or a MISP / STIX alias) resolved with the value
+            let (resolved, value) = match table.value.map(text) {
+                Some(value) => {
+                    let (resolved, value) = ioc_type
+                        .0
+                        .resolve(&value)
+                        .map_err(|invalid| needs("value", invalid.0))?;
+                    (resolved, Some(value))
+                }
+                None => (
                     ioc_type
                         .0
-                        .check_value(&value)
+                        .without_value()
                         .map_err(|invalid| needs("value", invalid.0))?,
+                    None,
                 ),
-                None => None,
             };
             ItemBody::Ioc {
-                ioc_type: ioc_type.0,
+                ioc_type: resolved,
                 value,
                 path: table.path.map(text),
             }

@@ -13,7 +13,7 @@ use kyoyu_model::timeline::parse_timestamp;
 use kyoyu_model::{
     AttackTechnique, Channel, CommunityKind, Cve, EventKind, HostnamePattern, InvalidValue,
     IocType, ItemId, ItemKind, Jurisdiction, PersonalData, Resolution, RiskLevel, Role, Sector,
-    Timestamp, Tlp,
+    Timestamp, Tlp, WrittenIocType,
 };
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
@@ -91,6 +91,7 @@ from_str_text! {
 parse_text! {
     ItemId => "an item id (a string without blanks)",
     IocType => "an IoC type such as domain-name or file",
+    WrittenIocType => "an IoC type such as domain-name, file or sha256",
     Cve => "a CVE id such as CVE-2026-12345",
     AttackTechnique => "a MITRE ATT&CK technique id such as T1190",
     Sector => "a sector name such as manufacturing",

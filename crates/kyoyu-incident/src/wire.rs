@@ -7,8 +7,8 @@
 //! [`crate::convert`], where the kind is known and the message can say which kind takes the field.
 
 use kyoyu_model::{
-    AttackTechnique, Channel, CommunityKind, Cve, EventKind, HostnamePattern, IocType, ItemId,
-    ItemKind, Jurisdiction, PersonalData, Resolution, RiskLevel, Role, Sector, Tlp,
+    AttackTechnique, Channel, CommunityKind, Cve, EventKind, HostnamePattern, ItemId, ItemKind,
+    Jurisdiction, PersonalData, Resolution, RiskLevel, Role, Sector, Tlp, WrittenIocType,
 };
 use serde::Deserialize;
 
@@ -138,7 +138,7 @@ pub(crate) struct ItemTable {
     pub id: Checked<ItemId>,
     pub kind: Checked<ItemKind>,
     #[serde(rename = "type")]
-    pub ioc_type: Option<Checked<IocType>>,
+    pub ioc_type: Option<Checked<WrittenIocType>>,
     pub value: Option<Checked<NonBlank>>,
     pub path: Option<Checked<NonBlank>>,
     pub tlp: Option<Checked<Tlp>>,

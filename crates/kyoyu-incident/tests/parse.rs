@@ -552,3 +552,109 @@ fn every_fact_the_parser_reads_is_documented() {
         );
     }
 }
+
+/// Issue 13: indicator types as the field writes them — MISP attribute types and STIX
+/// observable paths — are understood as the kyoyu type they mean, the value brought into its
+/// form; an unknown type suggests the closest name.
+#[test]
+fn indicator_types_as_people_write_them_are_understood() {
+    let file = |ioc_type: &str, value: &str| {
+        format!(
+            "[incident]\nid = \"INC-1\"\n\n[[items]]\nid = \"i1\"\nkind = \"ioc\"\ntype = \"{ioc_type}\"\nvalue = \"{value}\"\n"
+        )
+    };
+    let sha = "7f83b1657ff1fc53b92dc18148a1d65dfc2d4b1fa3d677284addd200126d9069";
+    let md5 = "d41d8cd98f00b204e9800998ecf8427e";
+    for (written, value, kind, kept) in [
+        ("sha256", sha.to_uppercase(), "file", sha.to_owned()),
+        ("SHA256", format!("sha256:{sha}"), "file", sha.to_owned()),
+        (
+            "file:hashes.'SHA-256'",
+            sha.to_owned(),
+            "file",
+            sha.to_owned(),
+        ),
+        ("md5", md5.to_owned(), "file", md5.to_owned()),
+        (
+            "filename|sha256",
+            format!("invoice.pdf.exe|{sha}"),
+            "file",
+            sha.to_owned(),
+        ),
+        (
+            "ip-dst",
+            "203.0.113.7".to_owned(),
+            "ipv4-addr",
+            "203.0.113.7".to_owned(),
+        ),
+        (
+            "ip-src",
+            "2001:db8::7".to_owned(),
+            "ipv6-addr",
+            "2001:db8::7".to_owned(),
+        ),
+        (
+            "ip-dst|port",
+            "203.0.113.7|443".to_owned(),
+            "ipv4-addr",
+            "203.0.113.7".to_owned(),
+        ),
+        (
+            "ipv4-addr:value",
+            "203.0.113.7".to_owned(),
+            "ipv4-addr",
+            "203.0.113.7".to_owned(),
+        ),
+        (
+            "domain",
+            "update-check.example.net".to_owned(),
+            "domain-name",
+            "update-check.example.net".to_owned(),
+        ),
+        (
+            "domain-name:value",
+            "update-check.example.net".to_owned(),
+            "domain-name",
+            "update-check.example.net".to_owned(),
+        ),
+        (
+            "link",
+            "https://evil.example.net/login".to_owned(),
+            "url",
+            "https://evil.example.net/login".to_owned(),
+        ),
+        (
+            "email-src",
+            "someone@example.net".to_owned(),
+            "email-addr",
+            "someone@example.net".to_owned(),
+        ),
+    ] {
+        let parsed = parse(&file(written, &value), Format::Toml, "f.toml")
+            .unwrap_or_else(|error| panic!("{written} {value}: {error}"));
+        match &parsed.incident.items[0].body {
+            ItemBody::Ioc {
+                ioc_type,
+                value: Some(stored),
+                ..
+            } => {
+                assert_eq!(ioc_type.as_str(), kind, "{written}");
+                assert_eq!(stored, &kept, "{written}");
+            }
+            other => panic!("{written}: {other:?}"),
+        }
+    }
+    // an alias still checks the value: a short hash, a bad address
+    for (written, value) in [("sha256", "abcd"), ("ip-dst", "999.1.1.1")] {
+        let error = parse(&file(written, value), Format::Toml, "f.toml").expect_err(written);
+        assert_eq!(error.field.as_deref(), Some("items[0].value"), "{error}");
+    }
+    // an unknown type names the closest kyoyu type or alias, in both languages
+    let error = parse(&file("sha265", sha), Format::Toml, "f.toml").expect_err("unknown");
+    assert_eq!(error.field.as_deref(), Some("items[0].type"), "{error}");
+    assert!(
+        error.message.en.contains("did you mean `sha256`"),
+        "{error}"
+    );
+    assert!(error.message.ja.contains("もしかして `sha256`"), "{error}");
+}

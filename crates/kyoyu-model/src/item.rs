@@ -362,6 +362,172 @@ impl IocType {
     }
 }
 
+/// An IoC type as people write it: a kyoyu type ([`IocType::KNOWN`]) or one of the names the
+/// field uses for the same thing — MISP attribute types (`sha256`, `ip-dst`, `domain`,
+/// `filename|sha256`, `ip-dst|port`, `email-src`, `link`) and STIX observable paths
+/// (`file:hashes.'SHA-256'`, `domain-name:value`, `ipv4-addr:value`). [`WrittenIocType::resolve`]
+/// gives the kyoyu type and the value in its form; an address alias takes its family from the
+/// value, a pair alias keeps its indicator half (the hash, the address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenIocType {
+    written: String,
+    alias: Alias,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Alias {
+    /// A kyoyu type, as is.
+    Known(&'static str),
+    /// A hash type: the value is `<prefix><hex>` of type `file`.
+    Hash(&'static str),
+    /// `filename|<hash>`: the hash, of type `file`.
+    NameAndHash(&'static str),
+    /// An address of either family.
+    Address,
+    /// `ip|port`: the address.
+    AddressAndPort,
+}
+
+/// The aliases, lower case.
+const IOC_ALIASES: &[(&str, Alias)] = &[
+    ("md5", Alias::Hash("md5:")),
+    ("sha1", Alias::Hash("sha1:")),
+    ("sha-1", Alias::Hash("sha1:")),
+    ("sha256", Alias::Hash("sha256:")),
+    ("sha-256", Alias::Hash("sha256:")),
+    ("sha512", Alias::Hash("sha512:")),
+    ("sha-512", Alias::Hash("sha512:")),
+    ("file:hashes.md5", Alias::Hash("md5:")),
+    ("file:hashes.'md5'", Alias::Hash("md5:")),
+    ("file:hashes.'sha-1'", Alias::Hash("sha1:")),
+    ("file:hashes.sha1", Alias::Hash("sha1:")),
+    ("file:hashes.'sha-256'", Alias::Hash("sha256:")),
+    ("file:hashes.sha256", Alias::Hash("sha256:")),
+    ("file:hashes.'sha-512'", Alias::Hash("sha512:")),
+    ("file:hashes.sha512", Alias::Hash("sha512:")),
+    ("filename|md5", Alias::NameAndHash("md5:")),
+    ("filename|sha1", Alias::NameAndHash("sha1:")),
+    ("filename|sha256", Alias::NameAndHash("sha256:")),
+    ("filename|sha512", Alias::NameAndHash("sha512:")),
+    ("ip-src", Alias::Address),
+    ("ip-dst", Alias::Address),
+    ("ip", Alias::Address),
+    ("ipv4-addr:value", Alias::Address),
+    ("ipv6-addr:value", Alias::Address),
+    ("ip-src|port", Alias::AddressAndPort),
+    ("ip-dst|port", Alias::AddressAndPort),
+    ("domain", Alias::Known("domain-name")),
+    ("domain-name:value", Alias::Known("domain-name")),
+    ("url:value", Alias::Known("url")),
+    ("link", Alias::Known("url")),
+    ("uri", Alias::Known("url")),
+    ("email", Alias::Known("email-addr")),
+    ("email-src", Alias::Known("email-addr")),
+    ("email-dst", Alias::Known("email-addr")),
+    ("email-addr:value", Alias::Known("email-addr")),
+    ("mutex:name", Alias::Known("mutex")),
+];
+
+impl WrittenIocType {
+    /// Recognizes a type name: a kyoyu type or an alias (case does not matter for aliases).
+    pub fn parse(text: &str) -> Result<Self, InvalidValue> {
+        let written = text.trim();
+        if let Ok(known) = IocType::parse(written) {
+            return Ok(WrittenIocType {
+                written: written.to_owned(),
+                alias: Alias::Known(known.as_str()),
+            });
+        }
+        let lower = written.to_lowercase();
+        if let Some((_, alias)) = IOC_ALIASES.iter().find(|(name, _)| *name == lower) {
+            return Ok(WrittenIocType {
+                written: written.to_owned(),
+                alias: *alias,
+            });
+        }
+        let names = || {
+            IocType::KNOWN
+                .into_iter()
+                .chain(IOC_ALIASES.iter().map(|(name, _)| *name))
+        };
+        Err(InvalidValue::new(
+            format!(
+                "`{text}` は IoC の種類ではありません。次のいずれかを書いてください: {}（MISP の属性型 sha256, ip-dst, domain などや STIX の観測パスも使えます）{}",
+                IocType::KNOWN.join(", "),
+                crate::suggest::hint_ja(&lower, names())
+            ),
+            format!(
+                "`{text}` is not an IoC type; expected one of {} (MISP attribute types such as sha256, ip-dst, domain and STIX observable paths work too){}",
+                IocType::KNOWN.join(", "),
+                crate::suggest::hint_en(&lower, names())
+            ),
+        ))
+    }
+
+    /// The name as written.
+    pub fn written(&self) -> &str {
+        &self.written
+    }
+
+    /// The kyoyu type when there is no value (an item with only a sample `path`): an address
+    /// alias needs its value to tell IPv4 from IPv6.
+    pub fn without_value(&self) -> Result<IocType, InvalidValue> {
+        match self.alias {
+            Alias::Known(kind) => Ok(IocType(kind)),
+            Alias::Hash(_) | Alias::NameAndHash(_) => Ok(IocType("file")),
+            Alias::Address | Alias::AddressAndPort => Err(InvalidValue::new(
+                format!(
+                    "`{}` には値が必要です（IPv4 か IPv6 かを値で判断します）",
+                    self.written
+                ),
+                format!("`{}` needs a value (it tells IPv4 from IPv6)", self.written),
+            )),
+        }
+    }
+
+    /// The kyoyu type and the value in the form kyoyu keeps ([`IocType::check_value`]).
+    pub fn resolve(&self, value: &str) -> Result<(IocType, String), InvalidValue> {
+        let value = value.trim();
+        let hashed = |prefix: &str, hash: &str| {
+            let hash = hash.trim();
+            let has_prefix = [
+                "md5:", "sha1:", "sha-1:", "sha256:", "sha-256:", "sha512:", "sha-512:",
+            ]
+            .iter()
+            .any(|p| hash.to_ascii_lowercase().starts_with(p));
+            if has_prefix {
+                hash.to_owned()
+            } else {
+                format!("{prefix}{hash}")
+            }
+        };
+        let (kind, value): (&'static str, String) = match self.alias {
+            Alias::Known(kind) => (kind, value.to_owned()),
+            Alias::Hash(prefix) => ("file", hashed(prefix, value)),
+            Alias::NameAndHash(prefix) => {
+                let hash = value.rsplit_once('|').map_or(value, |(_, hash)| hash);
+                ("file", hashed(prefix, hash))
+            }
+            Alias::Address | Alias::AddressAndPort => {
+                let address = match self.alias {
+                    Alias::AddressAndPort => value.split_once('|').map_or(value, |(a, _)| a),
+                    _ => value,
+                }
+                .trim();
+                let kind = if address.contains(':') {
+                    "ipv6-addr"
+                } else {
+                    "ipv4-addr"
+                };
+                (kind, address.to_owned())
+            }
+        };
+        let kind = IocType(kind);
+        let checked = kind.check_value(&value)?;
+        Ok((kind, checked))
+    }
+}
+
 /// A CVE id (`CVE-YYYY-NNNN…`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Cve(String);

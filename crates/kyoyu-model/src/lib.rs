@@ -23,6 +23,7 @@ pub use incident::{
 };
 pub use item::{
     AttackTechnique, AttackWindow, Cve, InfoClass, IocType, Item, ItemBody, ItemId, ItemKind,
+    WrittenIocType,
 };
 pub use profile::{HostnamePattern, IdentifierCategory, IdentityProfile};
 pub use text::{Lang, Localized};
