@@ -386,5 +386,40 @@ fn rows() -> Vec<(&'static str, Vec<Row>)> {
             ],
         ),
         ("schedules", vec![vec![text("audit_verify"), Time(at(60))]]),
+        (
+            "hub_submissions",
+            vec![
+                vec![
+                    Integer(7),
+                    text("sub-1"),
+                    text("m-00000000000000000001"),
+                    Integer(20_424),
+                    text("manufacturing"),
+                    Null,
+                    Null,
+                    Flag(true),
+                    Flag(false),
+                    text(r#"[{"type":"domain-name","value":"c2.evil.example"}]"#),
+                    text(&"a".repeat(64)),
+                ],
+                vec![
+                    Integer(7),
+                    text("sub-2"),
+                    text("m-00000000000000000002"),
+                    Integer(20_425),
+                    Null,
+                    text("kanto"),
+                    text("small"),
+                    Flag(false),
+                    Flag(true),
+                    text("[]"),
+                    text(&"b".repeat(64)),
+                ],
+            ],
+        ),
+        (
+            "hub_provenance",
+            vec![vec![Integer(7), text("sub-1"), Integer(9)]],
+        ),
     ]
 }

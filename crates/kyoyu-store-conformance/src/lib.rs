@@ -40,6 +40,7 @@
 mod audit;
 mod copy;
 mod fixtures;
+mod hub;
 mod jobs;
 mod objects;
 mod tenants;
@@ -53,6 +54,10 @@ pub use audit::{a_chain_break_is_reported, every_change_is_in_an_intact_audit_ch
 pub use copy::{
     a_copy_goes_only_into_an_empty_store, a_loaded_copy_keeps_every_value_and_continues_after_it,
     an_abandoned_copy_leaves_the_store_empty,
+};
+pub use hub::{
+    hub_submissions_are_kept_under_their_pseudonym_and_tenant,
+    provenance_is_kept_only_with_consent_and_every_lookup_is_audited,
 };
 pub use jobs::{
     a_dead_workers_job_is_claimed_again_after_its_lease, a_jobs_effect_is_recorded_once,
@@ -138,6 +143,8 @@ macro_rules! __with_cases {
             a_schedule_runs_once_per_period,
             an_adds_jobs_are_written_with_its_objects_only,
             a_jobs_effect_is_recorded_once,
+            hub_submissions_are_kept_under_their_pseudonym_and_tenant,
+            provenance_is_kept_only_with_consent_and_every_lookup_is_audited,
             done_jobs_are_removed_after_their_retention,
             request_counts_add_up_across_processes,
             a_copy_goes_only_into_an_empty_store,

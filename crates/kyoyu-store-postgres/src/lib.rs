@@ -28,6 +28,7 @@ mod audit_log;
 mod communities;
 mod copy;
 mod counts;
+mod hub;
 mod idempotency;
 mod incidents;
 mod jobs;
@@ -41,9 +42,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use kyoyu_store::{
-    Actor, AuditAction, AuditEntry, CommunityRecord, IncidentDoc, IncidentSummary, NewObject,
-    ObjectPage, ObjectQuery, Org, OrgId, OrgKind, Part, Standing, StatusDetail, StatusRecord,
-    Store, StoreError, StoreResult, TokenRecord, VersionMatch,
+    Actor, AuditAction, AuditEntry, CommunityRecord, HubSubmission, IncidentDoc, IncidentSummary,
+    NewObject, ObjectPage, ObjectQuery, Org, OrgId, OrgKind, Part, Standing, StatusDetail,
+    StatusRecord, Store, StoreError, StoreResult, TokenRecord, VersionMatch,
 };
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{ConnectOptions, Connection, Executor, PgConnection, PgPool, Postgres, Transaction};
@@ -407,6 +408,53 @@ impl Store for PostgresStore {
     ) -> StoreResult<()> {
         self.write(Scope::Tenant(tenant), async |connection| {
             orgs::withdraw_consent(connection, tenant, actor, vendor).await
+        })
+        .await
+    }
+
+    async fn hub_add_submission(
+        &self,
+        tenant: OrgId,
+        submission: &HubSubmission,
+        member: Option<OrgId>,
+    ) -> StoreResult<()> {
+        self.write(Scope::Tenant(tenant), async |connection| {
+            hub::add(connection, tenant, submission, member).await
+        })
+        .await
+    }
+
+    async fn hub_submissions(
+        &self,
+        tenant: OrgId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<HubSubmission>> {
+        self.read(Scope::Tenant(tenant), async |connection| {
+            hub::list(connection, tenant, after, limit).await
+        })
+        .await
+    }
+
+    async fn hub_submission_by_receipt(
+        &self,
+        tenant: OrgId,
+        receipt_hash: &str,
+    ) -> StoreResult<Option<HubSubmission>> {
+        self.read(Scope::Tenant(tenant), async |connection| {
+            hub::by_receipt(connection, tenant, receipt_hash).await
+        })
+        .await
+    }
+
+    async fn hub_provenance(
+        &self,
+        tenant: OrgId,
+        actor: &Actor,
+        submission: &str,
+    ) -> StoreResult<Option<OrgId>> {
+        self.write(Scope::Tenant(tenant), async |connection| {
+            hub::provenance(connection, tenant, actor, submission).await
         })
         .await
     }
@@ -788,6 +836,23 @@ mod tests {
                 )
                 .await
                 .unwrap();
+            // the hub tables are per tenant too: each keeps a submission with provenance
+            let submission = kyoyu_store::HubSubmission {
+                id: format!("sub-{}", victim.name),
+                pseudonym: format!("m-{}", victim.name),
+                day: 1,
+                sector: None,
+                region: None,
+                size_band: None,
+                consent_name: true,
+                consent_credit: false,
+                indicators: serde_json::json!([]),
+                receipt_hash: format!("receipt-{}", victim.name),
+            };
+            store
+                .hub_add_submission(victim.id, &submission, Some(hub.id))
+                .await
+                .unwrap();
         }
         (a, b, hub)
     }
@@ -810,6 +875,11 @@ mod tests {
         ("stix_objects", "SELECT id AS v FROM stix_objects"),
         ("statuses", "SELECT collection AS v FROM statuses"),
         ("audit_log", "SELECT tenant::text AS v FROM audit_log"),
+        ("hub_submissions", "SELECT id AS v FROM hub_submissions"),
+        (
+            "hub_provenance",
+            "SELECT submission AS v FROM hub_provenance",
+        ),
     ];
 
     async fn rows_of(connection: &mut PgConnection, sql: &str) -> Vec<String> {
@@ -871,6 +941,8 @@ mod tests {
             ("stix_objects", vec!["indicator--a".into()]),
             ("statuses", vec![SHARED_WITH_A.into()]),
             ("audit_log", vec![a_id.clone()]),
+            ("hub_submissions", vec!["sub-a".into()]),
+            ("hub_provenance", vec!["sub-a".into()]),
         ];
         assert_eq!(
             expected.len(),

@@ -74,6 +74,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0009_jobs_retention",
         sql: include_str!("../migrations/0009_jobs_retention.sql"),
     },
+    Migration {
+        version: 10,
+        name: "0010_hub",
+        sql: include_str!("../migrations/0010_hub.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

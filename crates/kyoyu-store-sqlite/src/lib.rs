@@ -16,6 +16,7 @@ mod audit_log;
 mod communities;
 mod copy;
 mod counts;
+mod hub;
 mod idempotency;
 mod incidents;
 mod jobs;
@@ -31,9 +32,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use kyoyu_store::{
-    Actor, AuditAction, AuditEntry, CommunityRecord, IncidentDoc, IncidentSummary, NewObject,
-    ObjectPage, ObjectQuery, Org, OrgId, OrgKind, Part, Standing, StatusDetail, StatusRecord,
-    Store, StoreError, StoreResult, TokenRecord, VersionMatch,
+    Actor, AuditAction, AuditEntry, CommunityRecord, HubSubmission, IncidentDoc, IncidentSummary,
+    NewObject, ObjectPage, ObjectQuery, Org, OrgId, OrgKind, Part, Standing, StatusDetail,
+    StatusRecord, Store, StoreError, StoreResult, TokenRecord, VersionMatch,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -327,6 +328,43 @@ impl Store for SqliteStore {
             orgs::withdraw_consent(connection, tenant, actor, vendor).await
         })
         .await
+    }
+
+    async fn hub_add_submission(
+        &self,
+        tenant: OrgId,
+        submission: &HubSubmission,
+        member: Option<OrgId>,
+    ) -> StoreResult<()> {
+        self.write(async |connection| hub::add(connection, tenant, submission, member).await)
+            .await
+    }
+
+    async fn hub_submissions(
+        &self,
+        tenant: OrgId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<HubSubmission>> {
+        hub::list(&mut *self.read().await?, tenant, after, limit).await
+    }
+
+    async fn hub_submission_by_receipt(
+        &self,
+        tenant: OrgId,
+        receipt_hash: &str,
+    ) -> StoreResult<Option<HubSubmission>> {
+        hub::by_receipt(&mut *self.read().await?, tenant, receipt_hash).await
+    }
+
+    async fn hub_provenance(
+        &self,
+        tenant: OrgId,
+        actor: &Actor,
+        submission: &str,
+    ) -> StoreResult<Option<OrgId>> {
+        self.write(async |connection| hub::provenance(connection, tenant, actor, submission).await)
+            .await
     }
 
     async fn consents_held(&self, tenant: OrgId) -> StoreResult<Vec<OrgId>> {

@@ -64,6 +64,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0007_jobs_retention",
         sql: include_str!("../migrations/0007_jobs_retention.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_hub",
+        sql: include_str!("../migrations/0008_hub.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -130,6 +130,13 @@ pub enum AuditAction {
         /// Versions removed.
         versions: u64,
     },
+    /// A hub analyst asked who is behind a submission (issue 9: every such lookup is recorded).
+    ProvenanceRead {
+        /// The submission.
+        submission: String,
+        /// Whether a member could be named (it consented) or not.
+        named: bool,
+    },
     /// One item of an incident left toward a community through the egress gate: the outflow
     /// record (which item, which channel, which community, who approved, when).
     Released {

@@ -347,6 +347,34 @@ pub const TABLES: &[Table] = &[
         key_len: 2,
         identity: false,
     },
+    Table {
+        name: "hub_submissions",
+        columns: &[
+            column("tenant", Integer),
+            column("id", Text),
+            column("pseudonym", Text),
+            column("day", Integer),
+            nullable("sector", Text),
+            nullable("region", Text),
+            nullable("size_band", Text),
+            column("consent_name", Flag),
+            column("consent_credit", Flag),
+            column("indicators", Text),
+            column("receipt", Text),
+        ],
+        key_len: 2,
+        identity: false,
+    },
+    Table {
+        name: "hub_provenance",
+        columns: &[
+            column("tenant", Integer),
+            column("submission", Text),
+            column("member", Integer),
+        ],
+        key_len: 2,
+        identity: false,
+    },
 ];
 
 /// The table of this name.

@@ -13,6 +13,7 @@
 
 pub mod audit;
 pub mod copy;
+pub mod hub;
 pub mod jobs;
 pub mod token;
 
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 pub use audit::{AuditAction, AuditEntry, ChainBreak, verify_chain};
 pub use copy::{StoreDump, StoreLoad};
+pub use hub::{HUB_PAGE_LIMIT, HubSubmission};
 pub use jobs::{Job, JobEffect, JobEnd, JobOutcome, NewJob, QueueStats};
 pub use kyoyu_model::{CommunityKind, Tlp};
 pub use token::{IssuedToken, TokenSecret};
@@ -782,6 +784,40 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<AuditEntry>>;
     /// The whole log, oldest first, for `kyoyu audit verify` (operator only).
     async fn system_audit_log(&self, after_seq: i64, limit: usize) -> StoreResult<Vec<AuditEntry>>;
+
+    // --- the hub's submissions (tenant: the hub; see `hub` and docs/hub-privacy.md) ---
+
+    /// Stores a member's submission; with `member`, which is allowed only when the submission
+    /// says the member consented to being named, also its provenance record. A taken id or
+    /// receipt is [`StoreError::Conflict`]; nothing is written then.
+    async fn hub_add_submission(
+        &self,
+        tenant: OrgId,
+        submission: &HubSubmission,
+        member: Option<OrgId>,
+    ) -> StoreResult<()>;
+    /// The hub's submissions in id order after `after`, at most `limit` (≤ [`HUB_PAGE_LIMIT`]).
+    async fn hub_submissions(
+        &self,
+        tenant: OrgId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<HubSubmission>>;
+    /// The submission a receipt belongs to (by the receipt's SHA-256).
+    async fn hub_submission_by_receipt(
+        &self,
+        tenant: OrgId,
+        receipt_hash: &str,
+    ) -> StoreResult<Option<HubSubmission>>;
+    /// The member behind a submission, where it consented to being named; appends
+    /// [`AuditAction::ProvenanceRead`] to the hub's trail in the same transaction, also when
+    /// there is no one to name.
+    async fn hub_provenance(
+        &self,
+        tenant: OrgId,
+        actor: &Actor,
+        submission: &str,
+    ) -> StoreResult<Option<OrgId>>;
 
     // --- the job queue (infrastructure: workers act for every tenant; see `jobs`) ---
 
