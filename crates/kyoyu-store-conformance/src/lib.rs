@@ -197,6 +197,7 @@ mod tests {
             include_str!("audit.rs"),
             include_str!("jobs.rs"),
             include_str!("copy.rs"),
+            include_str!("hub.rs"),
         ];
         let mut defined: Vec<&str> = sources
             .iter()
