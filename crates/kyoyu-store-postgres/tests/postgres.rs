@@ -53,7 +53,8 @@ async fn open_records_the_migrations_once_and_data_survives_a_reopen() {
             (6, "0006_request_counts".to_owned()),
             (7, "0007_policies_once".to_owned()),
             (8, "0008_jobs_due".to_owned()),
-            (9, "0009_jobs_retention".to_owned())
+            (9, "0009_jobs_retention".to_owned()),
+            (10, "0010_hub".to_owned())
         ]
     );
     assert_eq!(

@@ -63,10 +63,11 @@ async fn open_records_the_migrations_once() {
             (4, "0004_idempotency".to_owned()),
             (5, "0005_request_counts".to_owned()),
             (6, "0006_jobs_due".to_owned()),
-            (7, "0007_jobs_retention".to_owned())
+            (7, "0007_jobs_retention".to_owned()),
+            (8, "0008_hub".to_owned())
         ]
     );
-    assert_eq!(SqliteStore::schema_version(), 7);
+    assert_eq!(SqliteStore::schema_version(), 8);
     let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(&mut raw)
         .await
