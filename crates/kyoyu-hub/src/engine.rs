@@ -128,14 +128,6 @@ pub struct Changes {
     pub dissolved: Vec<u32>,
 }
 
-impl Changes {
-    fn absorb(&mut self, other: Changes) {
-        self.created.extend(other.created);
-        self.changed.extend(other.changed);
-        self.dissolved.extend(other.dissolved);
-    }
-}
-
 /// What a reported cluster is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClusterKind {
@@ -179,6 +171,8 @@ struct Value {
     postings: Vec<u32>,
     standing: Standing,
     over: bool,
+    /// An address or network value as numbers, parsed once (CIDR containment).
+    number: Option<Numbered>,
 }
 
 struct Sub {
@@ -586,19 +580,21 @@ impl Engine {
         {
             standing = Standing::Excluded(pattern.clone());
         }
+        let number = address_of(key);
         self.values.push(Value {
             key: key.into(),
             df: 0,
             postings: Vec::new(),
             standing,
             over: false,
+            number,
         });
         self.adj.push(Vec::new());
         self.value_cluster.push(NONE);
         self.scratch.push(0);
         self.mark.push(0);
         self.by_key.insert(key.into(), id);
-        match address_of(key) {
+        match number {
             Some(Numbered::Address(v6, bits)) => {
                 self.addresses.insert((v6, bits), id);
             }
@@ -633,7 +629,7 @@ impl Engine {
         }
         let mut extra = Vec::new();
         for &v in values.iter() {
-            if let Some(Numbered::Address(v6, bits)) = address_of(&self.values[v as usize].key) {
+            if let Some(Numbered::Address(v6, bits)) = self.values[v as usize].number {
                 let width = if v6 { 128 } else { 32 };
                 for (family, prefix, map) in &self.cidrs {
                     if *family == v6 {
@@ -646,8 +642,7 @@ impl Engine {
             }
         }
         for cidr in std::mem::take(&mut self.new_cidrs) {
-            let Some(Numbered::Network(v6, bits, prefix)) =
-                address_of(&self.values[cidr as usize].key)
+            let Some(Numbered::Network(v6, bits, prefix)) = self.values[cidr as usize].number
             else {
                 continue;
             };
@@ -808,28 +803,24 @@ impl Engine {
     fn relink(&mut self, v: u32) -> Vec<u32> {
         let new = self.links_of(v);
         let old = std::mem::take(&mut self.adj[v as usize]);
+        // every adjacency list stays sorted: partners' lists are edited in place
         let mut lost = Vec::new();
         for &w in &old {
             if new.binary_search(&w).is_err() {
                 let list = &mut self.adj[w as usize];
-                if let Some(at) = list.iter().position(|&x| x == v) {
-                    list.swap_remove(at);
+                if let Ok(at) = list.binary_search(&v) {
+                    list.remove(at);
                 }
                 lost.push(w);
             }
         }
         for &w in &new {
             if old.binary_search(&w).is_err() {
-                // old is sorted (links_of sorts); a partner's list is kept sorted on insert
                 let list = &mut self.adj[w as usize];
-                if !list.contains(&v) {
-                    list.push(v);
-                    list.sort_unstable();
+                if let Err(at) = list.binary_search(&v) {
+                    list.insert(at, v);
                 }
             }
-        }
-        for &w in &lost {
-            self.adj[w as usize].sort_unstable();
         }
         self.adj[v as usize] = new;
         lost
@@ -1066,7 +1057,7 @@ impl Engine {
     /// An operator exclusion (`*` any text, `?` one character) against the value or its key:
     /// matching values stop linking and the clusters that depended on them are rebuilt.
     pub fn exclude(&mut self, pattern: &str) -> Changes {
-        let pattern = pattern.trim().to_owned();
+        let pattern = pattern.trim().to_lowercase();
         let mut seeds = Vec::new();
         for v in 0..self.values.len() as u32 {
             let value = &self.values[v as usize];
@@ -1080,14 +1071,14 @@ impl Engine {
             }
         }
         self.exclusions.push(pattern);
-        self.withdraw(seeds)
+        self.relink_around(seeds)
     }
 
     /// An analyst's false-positive verdict on a value (by key or as written with its type).
     pub fn false_positive(&mut self, key: &str) -> Option<Changes> {
         let v = *self.by_key.get(key)?;
         self.values[v as usize].standing = Standing::FalsePositive;
-        Some(self.withdraw(vec![v]))
+        Some(self.relink_around(vec![v]))
     }
 
     /// Releases a held value into correlation after review.
@@ -1097,25 +1088,19 @@ impl Engine {
             return None;
         }
         self.values[v as usize].standing = Standing::Open;
-        let mut seeds = vec![v];
-        seeds.extend(self.relink(v));
-        let partners = self.adj[v as usize].clone();
-        for w in partners {
-            seeds.push(w);
-            seeds.extend(self.relink(w));
-        }
-        Some(self.recompute(&seeds))
+        Some(self.relink_around(vec![v]))
     }
 
-    fn withdraw(&mut self, values: Vec<u32>) -> Changes {
+    /// Re-decides the links of `values` (their standing changed) and rebuilds the clusters
+    /// around them and their former partners; a link is symmetric, so the partners' own links
+    /// need no second look.
+    fn relink_around(&mut self, values: Vec<u32>) -> Changes {
         let mut seeds = Vec::new();
         for v in values {
             seeds.push(v);
             seeds.extend(self.relink(v));
         }
-        let mut changes = Changes::default();
-        changes.absorb(self.recompute(&seeds));
-        changes
+        self.recompute(&seeds)
     }
 
     /// The operator exclusions in force.
@@ -1125,6 +1110,7 @@ impl Engine {
 }
 
 /// An address or a network, as numbers (IPv4 in the low 32 bits).
+#[derive(Debug, Clone, Copy)]
 enum Numbered {
     Address(bool, u128),
     Network(bool, u128, u8),
@@ -1211,7 +1197,8 @@ fn victim_specific(kind: &Kind, value: &str, own: &[String]) -> Option<&'static 
         Kind::Email if value.rsplit_once('@').is_some_and(|(_, h)| under_own(h)) => {
             Some("an address at the submitter's own domain")
         }
-        Kind::Url => {
+        // parsing the URL again only when there is a domain to compare with
+        Kind::Url if !own.is_empty() => {
             let host = url::Url::parse(value)
                 .ok()
                 .and_then(|u| u.host_str().map(str::to_owned));
@@ -1225,10 +1212,10 @@ fn victim_specific(kind: &Kind, value: &str, own: &[String]) -> Option<&'static 
     }
 }
 
-/// `*` any text, `?` one character; against the value text or the whole `kind:value` key.
+/// `*` any text, `?` one character, the pattern lower case ([`Engine::exclude`] keeps it so);
+/// against the value text or the whole `kind:value` key.
 fn excluded(pattern: &str, key: &str, value: &str) -> bool {
-    let pattern = pattern.to_lowercase();
-    wildcard(&pattern, &key.to_lowercase()) || wildcard(&pattern, &value.to_lowercase())
+    wildcard(pattern, &key.to_lowercase()) || wildcard(pattern, &value.to_lowercase())
 }
 
 /// Glob match with `*` and `?`, linear with one backtrack point.

@@ -46,9 +46,21 @@ pub fn parse_line(number: usize, line: &str) -> Result<SubmissionIn<'_>, String>
     if line.len() > MAX_LINE_BYTES {
         return Err(format!("line {number}: longer than {MAX_LINE_BYTES} bytes"));
     }
-    let mut de = serde_json::Deserializer::from_str(line);
-    let parsed: Line =
-        serde_path_to_error_like(&mut de).map_err(|e| format!("line {number}: {e}"))?;
+    // plain serde on the hot path; a line that fails is read again with the field's path
+    // tracked (`indicators[3].value`), as the incident file reports it
+    let parsed: Line = match serde_json::from_str(line) {
+        Ok(parsed) => parsed,
+        Err(plain) => {
+            let mut de = serde_json::Deserializer::from_str(line);
+            return Err(match serde_path_to_error::deserialize::<_, Line>(&mut de) {
+                Err(e) => {
+                    let path = e.path().to_string();
+                    format!("line {number}, field {path}: {}", e.into_inner())
+                }
+                Ok(_) => format!("line {number}: {plain}"),
+            });
+        }
+    };
     Ok(SubmissionIn {
         id: parsed.id,
         member: parsed.member,
@@ -60,14 +72,6 @@ pub fn parse_line(number: usize, line: &str) -> Result<SubmissionIn<'_>, String>
             .collect(),
         own_domains: parsed.own_domains,
     })
-}
-
-fn serde_path_to_error_like<'de>(
-    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
-) -> Result<Line<'de>, serde_json::Error> {
-    let line = Line::deserialize(&mut *de)?;
-    de.end()?;
-    Ok(line)
 }
 
 /// What `kyoyu hub correlate` writes.
@@ -169,5 +173,27 @@ pub fn found(engine: &Engine) -> Found {
             .take(100)
             .map(|(k, n)| (k.to_owned(), n))
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_line_names_its_number_and_field() {
+        let line = r#"{"id": "s1", "member": "m1", "indicators": [{"type": "url", "value": "http://a.example/"}, {"type": "url"}]}"#;
+        let error = parse_line(7, line).expect_err("refused");
+        assert!(error.starts_with("line 7, field indicators[1]"), "{error}");
+        assert!(error.contains("value"), "{error}");
+        let trailing = r#"{"id": "s1", "member": "m1", "indicators": []} x"#;
+        assert!(
+            parse_line(8, trailing)
+                .expect_err("refused")
+                .starts_with("line 8")
+        );
+        let sub = parse_line(1, r#"{"id": "s1", "member": "m1", "indicators": [{"type": "url", "value": "http://a.example/"}]}"#).unwrap();
+        assert_eq!(sub.indicators.len(), 1);
+        assert_eq!(sub.day, 0);
     }
 }

@@ -983,6 +983,19 @@ mod tests {
         assert!(error.to_string().contains("row-level security"), "{error}");
         transaction.rollback().await.unwrap();
 
+        // nor can a name another tenant's member behind one of b's submissions
+        let mut transaction = store.begin(Scope::Tenant(a.id), false).await.unwrap();
+        let forged = sqlx::query(
+            "INSERT INTO hub_provenance (tenant, submission, member) VALUES ($1, 'sub-b', $2)",
+        )
+        .bind(b.id.0)
+        .bind(a.id.0)
+        .execute(&mut *transaction)
+        .await;
+        let error = forged.expect_err("a provenance record of b's written in a's transaction");
+        assert!(error.to_string().contains("row-level security"), "{error}");
+        transaction.rollback().await.unwrap();
+
         // The housekeeping function that sees every tenant's statuses removes only expired
         // ones, whatever time a statement hands it.
         let mut transaction = store.begin(Scope::Tenant(a.id), false).await.unwrap();
